@@ -22,6 +22,8 @@ export interface CompiledLimit {
 }
 
 export interface CompiledRule {
+  /** `r1`, `r2`, …: top-level rules in source order, then each identity's rules. */
+  id: string;
   effect: Effect;
   /** The selectors as written, in canonical text: `class read`, `get_order_*`, `risk >= high`. */
   selector: string;
@@ -33,9 +35,12 @@ export interface CompiledRule {
 }
 
 export interface ToolEntry {
-  /** Ids (keys of `rules`) of the rules whose selector names this tool, in id order. */
+  /** Ids of the rules whose selector names this tool, in id order. */
   rules: string[];
-  /** Arguments the server normalises; conditions compare the normalised value. */
+  /**
+   * Arguments the server normalises before acting on them (the Futu server upper-cases enum
+   * strings), limited to those the tool's conditions read: conditions compare the normalised value.
+   */
   normalize?: Record<string, Normalisation>;
 }
 
@@ -46,6 +51,7 @@ export interface IdentityEntry {
 }
 
 export interface GlobalLimit extends CompiledLimit {
+  /** `a1`, `a2`, …: `limit all` statements in source order. */
   id: string;
 }
 
@@ -59,7 +65,8 @@ export interface CompiledPolicy {
   tools: Record<string, ToolEntry>;
   all_tools: { limits: GlobalLimit[] };
   identities: Record<string, IdentityEntry>;
-  rules: Record<string, CompiledRule>;
+  /** Every rule, in id order; `tools` entries refer to them by id. */
+  rules: CompiledRule[];
   /** The tools the catalogue knew when the policy was compiled: the reviewed universe. */
   catalog?: { name: string; tools: string[] };
 }
