@@ -22,8 +22,15 @@ export type ConditionValue = true | false | 'error';
 
 /** A limit a call must find room in before it is admitted. */
 export interface LimitClaim extends CompiledLimit {
-  /** The rule id, or the `all_tools` limit id: the counter is per id (and per caller or session). */
+  /** The rule id, or the `all_tools` limit id: what messages and the audit log name. */
   id: string;
+  /**
+   * What the counter is kept under (with the scope): a stable fingerprint of what the limit
+   * belongs to, so that counters survive a hot reload that renumbers rule ids. For a rule limit,
+   * a hash of {effect, selector, identity, when, limit}; for an `all_tools` limit, of the limit
+   * and its position among the `limit all` statements.
+   */
+  key: string;
 }
 
 export interface Decision {
