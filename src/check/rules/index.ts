@@ -1,0 +1,36 @@
+// Every lint rule, in the order they run (the order of the output is by position, not by rule).
+
+import type { Rule } from '../rule.js';
+import { conditionTypeMismatch } from './condition-type-mismatch.js';
+import { confusableName } from './confusable-name.js';
+import { defaultAllow } from './default-allow.js';
+import { destructiveAllowed } from './destructive-allowed.js';
+import { emptyPolicy } from './empty-policy.js';
+import { globMatchesNothing } from './glob-matches-nothing.js';
+import { hiddenAndAllowed } from './hidden-and-allowed.js';
+import { invalidLimit } from './invalid-limit.js';
+import { invalidRegex } from './invalid-regex.js';
+import { missingServer } from './missing-server.js';
+import { missingVersion } from './missing-version.js';
+import { unknownClass } from './unknown-class.js';
+import { unknownParameter } from './unknown-parameter.js';
+import { unknownRisk } from './unknown-risk.js';
+import { unknownTool } from './unknown-tool.js';
+
+export const RULES: readonly Rule[] = [
+  emptyPolicy,
+  missingVersion,
+  missingServer,
+  unknownTool,
+  unknownClass,
+  unknownRisk,
+  confusableName,
+  globMatchesNothing,
+  unknownParameter,
+  conditionTypeMismatch,
+  invalidRegex,
+  invalidLimit,
+  defaultAllow,
+  destructiveAllowed,
+  hiddenAndAllowed,
+];
