@@ -76,9 +76,9 @@ function lookupFailure(args: unknown, path: readonly string[]): string {
   let current: unknown = args;
   for (let i = 0; i < path.length; i++) {
     if (!isPlainObject(current)) {
-      const where = pathText(path, i);
-      if (Array.isArray(current)) return `${where} is an array; a path does not index into arrays (${path.join('.')})`;
-      return `${where} is ${valuePhrase(current)}, not an object (${path.join('.')})`;
+      const where = i === 0 ? 'the arguments are' : `${pathText(path, i)} is`;
+      if (Array.isArray(current)) return `${where} an array; a path does not index into arrays (${path.join('.')})`;
+      return `${where} ${valuePhrase(current)}, not an object (${path.join('.')})`;
     }
     const key = path[i] as string;
     if (!hasOwn.call(current, key) || current[key] === undefined) return `${pathText(path, i + 1)} is missing`;

@@ -37,8 +37,9 @@ export type Admission =
 export interface LimiterOptions {
   /**
    * Idle counters (every admission expired) are swept out after this many admissions, or after
-   * as many admissions as there are counters if that is more, which keeps the sweep O(1)
-   * amortised and memory bounded by the admissions still inside their windows.
+   * as many admissions as counters were left by the last sweep if that is more: the sweep costs
+   * O(1) amortised, and at most twice the counters with admissions inside their windows are kept
+   * (plus this many).
    */
   sweepEvery?: number;
 }
@@ -130,9 +131,12 @@ export class SlidingWindowLimiter {
   readonly #holds = new WeakMap<AdmissionTicket, Hold[]>();
   readonly #sweepEvery: number;
   #sinceSweep = 0;
+  /** Admissions until the next sweep: fixed at each sweep, so the cost is O(1) amortised. */
+  #sweepAfter: number;
 
   constructor(options: LimiterOptions = {}) {
     this.#sweepEvery = Math.max(1, Math.floor(options.sweepEvery ?? 1024));
+    this.#sweepAfter = this.#sweepEvery;
   }
 
   /** Counters currently kept (for tests and metrics). */
@@ -196,6 +200,7 @@ export class SlidingWindowLimiter {
       }
     }
     this.#sinceSweep = 0;
+    this.#sweepAfter = Math.max(this.#sweepEvery, this.#counters.size);
     return dropped;
   }
 
@@ -211,7 +216,7 @@ export class SlidingWindowLimiter {
 
   #afterAdmission(nowMs: number): void {
     this.#sinceSweep++;
-    if (this.#sinceSweep >= Math.max(this.#sweepEvery, this.#counters.size)) this.sweep(nowMs);
+    if (this.#sinceSweep >= this.#sweepAfter) this.sweep(nowMs);
   }
 }
 
