@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decide, explain, isHidden, normalizeArgs, preparePolicy } from '../../src/enforce/index.js';
 import type { Call, Decision, Outcome } from '../../src/enforce/types.js';
 import type { Condition } from '../../src/model/condition.js';
+import type { JsonObject } from '../../src/model/json.js';
 import type { DefaultEffect, Effect } from '../../src/model/policy.js';
 import { buildPolicy, eq, exists, limit, type PolicySpec, type RuleSpec } from './build.js';
 
@@ -403,7 +404,8 @@ describe('explain', () => {
 
   it('gives the same decision as decide', () => {
     const prepared = preparePolicy(buildPolicy(spec));
-    for (const args of [{ qty: 10, env: 'SIM' }, { qty: 60, env: 'SIM' }, { qty: 500, env: 'SIM' }, { qty: 1, env: 'REAL' }, {}]) {
+    const argsList: JsonObject[] = [{ qty: 10, env: 'SIM' }, { qty: 60, env: 'SIM' }, { qty: 500, env: 'SIM' }, { qty: 1, env: 'REAL' }, {}];
+    for (const args of argsList) {
       const call = { tool: 'place_order', args };
       const { trace: _trace, ...decision } = explain(prepared, call);
       expect(decision).toEqual(decide(prepared, call));
