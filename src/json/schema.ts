@@ -104,7 +104,9 @@ function toDiagnostic(error: ErrorObject, root: JsonNode, source: SourceText, wh
       const span = member ? source.span(member.keyStart, member.keyEnd) : opening;
       const list = allowed.length > 0 ? `; ${what} allows here: ${allowed.join(', ')}` : '';
       const suggestion = didYouMean(key, allowed);
-      return report('schema-error', span, `unknown key ${JSON.stringify(key)} in ${where}${list}`, suggestion ? { suggestion: JSON.stringify(suggestion) } : {});
+      const place = error.instancePath === '' ? 'at the top level' : `in ${where}`;
+      const unsupported = Object.hasOwn(UNSUPPORTED_KEYS, key) ? ` (${UNSUPPORTED_KEYS[key]})` : '';
+      return report('schema-error', span, `unknown key ${JSON.stringify(key)} ${place}${unsupported}${list}`, suggestion ? { suggestion: JSON.stringify(suggestion) } : {});
     }
     case 'required': {
       const key = String(params.missingProperty);
@@ -119,6 +121,12 @@ function toDiagnostic(error: ErrorObject, root: JsonNode, source: SourceText, wh
       const span = member ? source.span(member.keyStart, member.keyEnd) : opening;
       const why = name === '' ? 'a name cannot be empty' : name === '*' ? '"*" is not a tool name (tools must be named one by one)' : 'this name is not allowed';
       return report('schema-error', span, `${JSON.stringify(name)} in ${where}: ${why}`);
+    }
+    case 'uniqueItems': {
+      // ajv walks the array backwards: `j` is the later of the two equal elements, the repeat.
+      const repeated = node.kind === 'array' ? node.items[Number(params.j)] : undefined;
+      const value = repeated ? JSON.stringify(jsonValueOf(repeated)) : 'a value';
+      return report('schema-error', repeated ? source.span(repeated.start, repeated.end) : here, `${where} lists ${value} twice`);
     }
     case 'not':
       if (node.kind === 'string' && node.value === '*') {
@@ -148,12 +156,21 @@ function describe(error: ErrorObject, node: JsonNode): string {
       return `must have at least ${String(params.limit)} element${params.limit === 1 ? '' : 's'}`;
     case 'minLength':
       return 'must not be empty';
-    case 'uniqueItems':
-      return `lists the same value twice (elements ${String(params.j)} and ${String(params.i)})`;
     default:
       return error.message ?? 'is not valid';
   }
 }
+
+/**
+ * PolicyLayer policy.json members that policyc reads no meaning into. They are refused, not
+ * skipped: a `deny_if` that is silently ignored would let through what its author meant to stop.
+ */
+const UNSUPPORTED_KEYS: Record<string, string> = {
+  on_deny: "PolicyLayer's on_deny is not supported: a denial's text comes from the rule's reason",
+  deny_if: "PolicyLayer's deny_if is not supported: write a deny rule with a when condition in the DSL or YAML and compile it",
+  require: "PolicyLayer's require is not supported: write a deny rule with a when condition in the DSL or YAML and compile it",
+  limits: 'rate limits live on a rule ("limit") or under "all_tools.limits"',
+};
 
 const PATTERN_MEANINGS: Record<string, string> = {
   '^r[1-9][0-9]*$': 'must be a rule id: r1, r2, …',
