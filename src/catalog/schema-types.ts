@@ -49,8 +49,8 @@ const ANY: Branch = { types: new Set(ALL_TYPES), child: ANY_KEY, names: [] };
  * array's elements.
  */
 export function paramTypes(inputSchema: unknown, path: readonly string[]): ParamTypes | undefined {
-  const schemas = schemasAt(inputSchema, path);
-  return schemas.length === 0 ? undefined : summarise(schemas.flatMap((schema) => branches(schema, 0)), 0);
+  const possible = schemasAt(inputSchema, path).flatMap((schema) => branches(schema, 0));
+  return possible.length === 0 ? undefined : summarise(possible, 0);
 }
 
 /** The property names the schema lists at `path` (for did-you-mean), sorted. */
