@@ -36,5 +36,4 @@ describe('the shipped Futu catalogue against the facts file', () => {
       expect([tool.class, tool.risk]).toEqual([fact.class, fact.risk]);
     }
   });
-
 });
