@@ -1,0 +1,187 @@
+// `policyc serve --policy P -- CMD ARGS…` or `policyc serve --policy P --upstream URL`: the
+// enforcing MCP gateway (SPEC §6). Over stdio by default, so an MCP client launches it in place
+// of the server; over Streamable HTTP with `--listen HOST:PORT` and `--tokens FILE`.
+
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+
+import { InputError, PolicyFailure } from '../../errors.js';
+import type * as GatewayModule from '../../gateway/index.js';
+import { ExitCode } from '../exit.js';
+import { renderDiagnostics } from '../report.js';
+import { packageVersion } from '../version.js';
+import { parseCount } from './options.js';
+
+export const DEFAULT_AUDIT_PATH = '.policyc/audit.jsonl';
+
+interface ServeCliOptions {
+  policy: string;
+  catalog?: string;
+  upstream?: string;
+  upstreamHeader: string[];
+  listen?: string;
+  allowRemote?: boolean;
+  tokens?: string;
+  allowedHost: string[];
+  allowedOrigin: string[];
+  maxBody?: string;
+  maxSessions?: string;
+  sessionIdle?: string;
+  identity?: string;
+  audit: string;
+  auditArgs?: boolean;
+  auditFsync?: boolean;
+  requestTimeout?: string;
+  watch: boolean;
+  verbose?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the enforcing MCP gateway in front of an MCP server (stdio command or HTTP URL)')
+    .usage('--policy FILE [options] -- COMMAND [ARGS…]   |   --policy FILE --upstream URL [options]')
+    .argument('[command...]', 'the upstream MCP server to start, after `--`')
+    .requiredOption('-p, --policy <file>', 'the policy to enforce (.policy, .yaml or policy.json)')
+    .option('--catalog <file>', 'check the policy against this catalogue instead of the one it names')
+    .option('--upstream <url>', 'an upstream MCP server over Streamable HTTP, instead of a command')
+    .option('--upstream-header <header>', 'a header for every request to the HTTP upstream, "Name: value" (repeatable)', collect, [])
+    .option('--listen <host:port>', 'serve over Streamable HTTP on this address instead of stdio (e.g. 127.0.0.1:8377)')
+    .option('--allow-remote', 'allow --listen on an address other than loopback')
+    .option('--tokens <file>', 'with --listen: identity → sha256 of its bearer token (see `policyc token create`)')
+    .option('--allowed-host <host>', 'with --listen: another Host header to accept, e.g. behind a proxy (repeatable)', collect, [])
+    .option('--allowed-origin <origin>', 'with --listen: a browser Origin allowed to call (repeatable; default none)', collect, [])
+    .option('--max-body <bytes>', 'with --listen: the largest request body accepted', String(1024 * 1024))
+    .option('--max-sessions <n>', 'with --listen: the most sessions at once', '100')
+    .option('--session-idle <seconds>', 'with --listen: close a session idle this long', '1800')
+    .option('-i, --identity <name>', 'over stdio: the caller\'s identity (an identity block of the policy)', 'anonymous')
+    .option('--audit <file>', 'the audit log (JSON Lines)', DEFAULT_AUDIT_PATH)
+    .option('--audit-args', 'keep the raw arguments of each call in the audit log (default: only their hash)')
+    .option('--audit-fsync', 'flush each audit record to disk before forwarding (survives a power cut; slower)')
+    .option('--request-timeout <seconds>', 'fail a request the upstream has not answered in this long', '600')
+    .option('--no-watch', 'do not reload the policy when its file changes')
+    .option('-v, --verbose', 'log every denial and protocol detail to stderr')
+    .action(async (command: string[], options: ServeCliOptions, self: Command) => {
+      const identityGiven = self.getOptionValueSource('identity') === 'cli';
+      process.exitCode = await runServe(command, options, identityGiven);
+    });
+}
+
+/** The name the lead's command index expects. */
+export const register = registerServe;
+
+async function runServe(command: string[], options: ServeCliOptions, identityGiven: boolean): Promise<ExitCode> {
+  const gateway = await import('../../gateway/index.js');
+  const upstream = upstreamOf(command, options);
+  const listen = options.listen === undefined ? undefined : await listenOf(options, identityGiven, gateway);
+  const log = gateway.stderrLogger({ verbose: options.verbose === true });
+
+  let running: Awaited<ReturnType<typeof gateway.serve>>;
+  try {
+    running = await gateway.serve({
+      policyPath: options.policy,
+      ...(options.catalog === undefined ? {} : { catalogPath: options.catalog }),
+      upstream,
+      ...(listen ? { listen } : {}),
+      identity: options.identity ?? 'anonymous',
+      auditPath: resolve(options.audit),
+      auditArgs: options.auditArgs === true,
+      auditFsync: options.auditFsync === true,
+      requestTimeoutMs: seconds(options.requestTimeout ?? '600', '--request-timeout') * 1000,
+      watch: options.watch,
+      log,
+      formatDiagnostics: (diagnostics, sources) => renderDiagnostics('pretty', diagnostics, sources, process.stderr, packageVersion()),
+    });
+  } catch (error) {
+    if (error instanceof gateway.PolicyStartError) {
+      if (error.report) process.stderr.write(error.report.endsWith('\n') ? error.report : `${error.report}\n`);
+      throw new PolicyFailure(error.message);
+    }
+    if (error instanceof gateway.AuditLogError) throw new InputError(error.message);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+      throw new InputError(`cannot listen on ${options.listen ?? ''}: ${(error as Error).message}`);
+    }
+    throw error;
+  }
+
+  const stop = (): void => void running.close();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const code = await running.done;
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  // Let the last answers reach the client, then end even if a handle (stdin) lingers.
+  await new Promise<void>((done) => process.stdout.write('', () => done()));
+  setTimeout(() => process.exit(code), 1000).unref();
+  return code === 0 ? ExitCode.ok : ExitCode.policyFailure;
+}
+
+function upstreamOf(command: string[], options: ServeCliOptions): GatewayModule.UpstreamSpec {
+  if (options.upstream !== undefined) {
+    if (command.length > 0) throw new InputError('give the upstream either as a command after `--` or as --upstream URL, not both');
+    let url: URL;
+    try {
+      url = new URL(options.upstream);
+    } catch {
+      throw new InputError(`--upstream must be a URL such as http://127.0.0.1:3001/mcp (got "${options.upstream}")`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError('--upstream must be an http:// or https:// URL');
+    const headers = parseHeaders(options.upstreamHeader);
+    return Object.keys(headers).length > 0 ? { kind: 'url', url, headers } : { kind: 'url', url };
+  }
+  if (options.upstreamHeader.length > 0) throw new InputError('--upstream-header is for an --upstream URL');
+  const [first, ...rest] = command;
+  if (first === undefined) {
+    throw new InputError('name the upstream MCP server: policyc serve --policy P -- COMMAND [ARGS…], or --upstream URL');
+  }
+  return { kind: 'command', command: first, args: rest };
+}
+
+function parseHeaders(lines: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    const name = colon > 0 ? line.slice(0, colon).trim() : '';
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) throw new InputError(`--upstream-header must look like "Name: value" (got "${line}")`);
+    headers[name] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+async function listenOf(
+  options: ServeCliOptions,
+  identityGiven: boolean,
+  gateway: typeof GatewayModule,
+): Promise<GatewayModule.HttpListenSpec> {
+  const address = options.listen ?? '';
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(address);
+  const host = match?.[1] ?? match?.[2];
+  const port = Number(match?.[3]);
+  if (!host || !Number.isInteger(port) || port > 65535) throw new InputError(`--listen must be HOST:PORT, e.g. 127.0.0.1:8377 (got "${address}")`);
+  if (!gateway.isLoopback(host) && options.allowRemote !== true) {
+    throw new InputError(`--listen ${address} is not a loopback address; the gateway would be reachable from other machines. Add --allow-remote if that is what you want.`);
+  }
+  if (options.tokens === undefined) throw new InputError('--listen needs --tokens FILE: every HTTP caller must present a bearer token (create one with `policyc token create`)');
+  if (identityGiven) throw new InputError('--identity is for stdio; over HTTP each caller\'s identity comes from its token (--tokens)');
+  const tokens = await gateway.loadTokens(options.tokens);
+  if (tokens.entries.length === 0) throw new InputError(`${options.tokens} holds no tokens; add one with \`policyc token create --identity NAME --tokens ${options.tokens}\``);
+  return {
+    host,
+    port,
+    tokens,
+    allowedHosts: options.allowedHost,
+    allowedOrigins: options.allowedOrigin,
+    maxBodyBytes: parseCount(options.maxBody ?? '1048576', '--max-body'),
+    maxSessions: parseCount(options.maxSessions ?? '100', '--max-sessions'),
+    sessionIdleMs: seconds(options.sessionIdle ?? '1800', '--session-idle') * 1000,
+  };
+}
+
+function seconds(value: string, flag: string): number {
+  const n = parseCount(value, flag);
+  if (n === 0) throw new InputError(`${flag} must be at least 1`);
+  return n;
+}

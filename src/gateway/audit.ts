@@ -1,0 +1,251 @@
+// The audit log: JSON Lines, one record per decision, each chained to the one before it by hash
+// so that `policyc audit verify` finds any record edited, dropped or moved.
+//
+//   hash = sha256(prev + canonical JSON of the record without `hash`)
+//
+// The first record of a log has `prev` = 64 zeros. Appending to an existing log continues its
+// chain. A record is written, and the write completed, before the call it describes is forwarded:
+// a call that reached the upstream always has its record, even if the gateway is killed the next
+// instant (the bytes are in the operating system's hands; `fsync` also covers a power cut).
+// A write that fails (disk full) is undone, so the log never ends in half a record, and the
+// caller is told, so the call can be denied.
+
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+import type { JsonObject, JsonValue } from '../model/json.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** What the gateway did with a call, and on what grounds. */
+export type AuditDecision = 'allow' | 'deny';
+
+/**
+ * Why: `rule` and `default` as in the policy's meaning (SPEC §2); `hidden`, `unknown-tool`;
+ * `limit` (no room in a limit); `approval` (the rule asks a person and no approval was given);
+ * `inventory` (the upstream's tool list could not be learned).
+ */
+export type AuditBasis = 'rule' | 'default' | 'hidden' | 'unknown-tool' | 'limit' | 'approval' | 'inventory';
+
+export interface AuditEntry {
+  identity: string;
+  session: string;
+  tool: string;
+  decision: AuditDecision;
+  basis: AuditBasis;
+  /** The rule or limit id that settled it (`r3`, `a1`). */
+  rule: string | null;
+  /** Where that rule is written: `trading.policy:12`. */
+  source: string | null;
+  reason: string | null;
+  /** The arguments as checked (and, when allowed, forwarded). */
+  args: JsonObject;
+}
+
+export interface AuditRecord {
+  seq: number;
+  time: string;
+  identity: string;
+  session: string;
+  tool: string;
+  decision: AuditDecision;
+  basis: AuditBasis;
+  rule: string | null;
+  source: string | null;
+  reason: string | null;
+  args_sha256: string;
+  args?: JsonObject;
+  prev: string;
+  hash: string;
+}
+
+export interface AuditLog {
+  readonly path: string;
+  /** Resolves once the record is written; rejects (and leaves the log as it was) if it cannot be. */
+  append(entry: AuditEntry): Promise<AuditRecord>;
+  close(): Promise<void>;
+}
+
+export interface AuditLogOptions {
+  /** Keep the raw arguments in each record (`--audit-args`); otherwise only their hash. */
+  includeArgs?: boolean;
+  /** Flush every record to the disk before going on (survives a power cut; slower). */
+  fsync?: boolean;
+  /** The clock, for tests. */
+  now?: () => Date;
+}
+
+/** A problem with the log that stops the gateway from starting: it would break the chain. */
+export class AuditLogError extends Error {
+  override readonly name = 'AuditLogError';
+}
+
+/** JSON with object keys sorted at every level and no whitespace: one text per value. */
+export function canonicalJson(value: JsonValue | undefined): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The hash a record must carry: over its `prev` and every other field but `hash`. */
+export function recordHash(record: JsonObject): string {
+  const { hash: _hash, ...rest } = record;
+  const prev = typeof rest.prev === 'string' ? rest.prev : '';
+  return sha256(prev + canonicalJson(rest));
+}
+
+export async function openAuditLog(path: string, options: AuditLogOptions = {}): Promise<AuditLog> {
+  await mkdir(dirname(path), { recursive: true });
+  const release = await lockLog(path);
+  let handle: FileHandle;
+  let size: number;
+  let last: { seq: number; hash: string };
+  try {
+    handle = await open(path, 'a+');
+    size = (await handle.stat()).size;
+    last = await lastRecord(handle, size, path);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  const now = options.now ?? (() => new Date());
+  let queue: Promise<unknown> = Promise.resolve();
+  let damaged: string | undefined;
+  let closed = false;
+
+  async function write(entry: AuditEntry): Promise<AuditRecord> {
+    if (closed) throw new Error('the audit log is closed');
+    if (damaged) throw new Error(`the audit log is damaged (${damaged}); restart the gateway after checking it with \`policyc audit verify\``);
+    const unsigned = {
+      seq: last.seq + 1,
+      time: now().toISOString(),
+      identity: entry.identity,
+      session: entry.session,
+      tool: entry.tool,
+      decision: entry.decision,
+      basis: entry.basis,
+      rule: entry.rule,
+      source: entry.source,
+      reason: entry.reason,
+      args_sha256: sha256(canonicalJson(entry.args)),
+      ...(options.includeArgs ? { args: entry.args } : {}),
+      prev: last.hash,
+    };
+    const record: AuditRecord = { ...unsigned, hash: recordHash(unsigned) };
+    const line = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8');
+    try {
+      const { bytesWritten } = await handle.write(line);
+      if (bytesWritten !== line.length) throw new Error(`only ${bytesWritten} of ${line.length} bytes were written`);
+      if (options.fsync) await handle.datasync();
+    } catch (error) {
+      // Undo a partial line so the chain stays whole; if even that fails, stop writing.
+      await handle.truncate(size).catch((truncateError: unknown) => {
+        damaged = `a failed write could not be undone: ${describe(truncateError)}`;
+      });
+      throw new Error(`cannot write the audit log ${path}: ${describe(error)}`);
+    }
+    size += line.length;
+    last = { seq: record.seq, hash: record.hash };
+    return record;
+  }
+
+  return {
+    path,
+    append(entry) {
+      const written = queue.then(() => write(entry));
+      queue = written.catch(() => undefined);
+      return written;
+    },
+    async close() {
+      if (closed) return;
+      await queue;
+      closed = true;
+      await handle.close().catch(() => undefined);
+      await release();
+    },
+  };
+}
+
+/** Reads the log's last record, to continue its chain; refuses a log that ends damaged. */
+async function lastRecord(handle: FileHandle, size: number, path: string): Promise<{ seq: number; hash: string }> {
+  if (size === 0) return { seq: 0, hash: GENESIS_HASH };
+  const line = await readLastLine(handle, size);
+  if (line === undefined) {
+    throw new AuditLogError(`${path} does not end with a complete record; check it with \`policyc audit verify ${path}\` and move it aside before starting the gateway`);
+  }
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    throw new AuditLogError(`the last line of ${path} is not a valid audit record; check it with \`policyc audit verify ${path}\` and move it aside`);
+  }
+  if (!isRecordLike(record) || recordHash(record) !== record.hash) {
+    throw new AuditLogError(`the last record of ${path} does not verify; check it with \`policyc audit verify ${path}\` and move it aside`);
+  }
+  return { seq: record.seq, hash: record.hash };
+}
+
+function isRecordLike(value: unknown): value is JsonObject & { seq: number; hash: string } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const record = value as Record<string, unknown>;
+  return Number.isSafeInteger(record.seq) && (record.seq as number) > 0 && typeof record.hash === 'string' && typeof record.prev === 'string';
+}
+
+/** The text of the last line, or undefined when the file does not end with a newline. */
+async function readLastLine(handle: FileHandle, size: number): Promise<string | undefined> {
+  const chunkSize = 64 * 1024;
+  let end = size;
+  let collected = Buffer.alloc(0);
+  while (end > 0) {
+    const start = Math.max(0, end - chunkSize);
+    const chunk = Buffer.alloc(end - start);
+    await handle.read(chunk, 0, chunk.length, start);
+    collected = Buffer.concat([chunk, collected]);
+    end = start;
+    if (collected[collected.length - 1] !== 0x0a) return undefined;
+    const previousNewline = collected.lastIndexOf(0x0a, collected.length - 2);
+    if (previousNewline !== -1) return collected.subarray(previousNewline + 1, collected.length - 1).toString('utf8');
+  }
+  return collected.subarray(0, collected.length - 1).toString('utf8');
+}
+
+/**
+ * One writer per log: two gateways appending to one file would interleave two chains. The lock
+ * is a file holding the writer's pid; one left behind by a process that is gone is taken over.
+ */
+async function lockLog(path: string): Promise<() => Promise<void>> {
+  const lockPath = `${path}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(lockPath, `${process.pid}\n`, { flag: 'wx' });
+      return () => rm(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
+      if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+        throw new AuditLogError(`another process (pid ${holder}) is writing the audit log ${path}; give each gateway its own --audit file`);
+      }
+      await rm(lockPath, { force: true });
+    }
+  }
+  throw new AuditLogError(`cannot lock the audit log ${path} (${lockPath})`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

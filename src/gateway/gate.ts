@@ -1,0 +1,190 @@
+// The gate every tools/call passes: the pure decision of the enforcer, then the rate limits, then
+// the audit record — written, and the write finished, before the call may go on. Whatever fails
+// on the way denies the call: a tool list that could not be learned, a limit without room, a rule
+// that asks for a person's approval, an audit log that cannot be written.
+
+import { decide, isHidden, normalizeArgs, type AdmissionTicket, type Decision, type SlidingWindowLimiter } from '../enforce/index.js';
+import type { PreparedPolicy } from '../enforce/index.js';
+import type { PolicySourceMap, SourceLocation } from '../model/compiled.js';
+import type { AuditBasis, AuditEntry, AuditLog } from './audit.js';
+import type { CallGate, GateCall, GateVerdict } from './gate-types.js';
+import type { Logger } from './log.js';
+
+/** The policy in force. Replaced as a whole on reload, so a decision never sees half of one. */
+export interface ActivePolicy {
+  prepared: PreparedPolicy;
+  sourceMap?: PolicySourceMap;
+}
+
+export interface PolicyStore {
+  active: ActivePolicy;
+}
+
+export interface GateOptions {
+  policies: PolicyStore;
+  limiter: SlidingWindowLimiter;
+  audit: AuditLog;
+  log: Logger;
+  now?: () => number;
+}
+
+/** A denial as the model reads it (tool result text) and as the audit log keeps it. */
+interface Denial {
+  basis: AuditBasis;
+  rule: string | null;
+  source: string | null;
+  reason: string;
+  text: string;
+}
+
+export function createCallGate(options: GateOptions): CallGate {
+  const { policies, limiter, audit, log } = options;
+  const now = options.now ?? Date.now;
+
+  return {
+    hides(tool, identity) {
+      return isHidden(policies.active.prepared, tool, identity);
+    },
+
+    async admit(call) {
+      const active = policies.active;
+      if (call.inventory.kind === 'unavailable') {
+        return deny(call, call.args, {
+          basis: 'inventory',
+          rule: null,
+          source: null,
+          reason: `the upstream's tool list is not available: ${call.inventory.reason}`,
+          text: `Denied by policyc: the gateway could not learn which tools the upstream server offers (${call.inventory.reason}), so it cannot check this call. Try again later.`,
+        });
+      }
+      const args = normalizeArgs(active.prepared, call.tool, call.args, call.identity);
+      const decision = decide(active.prepared, { tool: call.tool, args, identity: call.identity }, call.inventory.tools);
+      if (decision.outcome !== 'allow') return deny(call, args, denialFor(decision, call, active.sourceMap));
+
+      const admission = limiter.tryAdmit(decision.limits, { identity: call.identity, session: call.session }, now());
+      if (!admission.admitted) {
+        const { claim, retryAfterMs } = admission;
+        const source = at(active.sourceMap?.rules[claim.id]);
+        const scope = claim.by === 'identity' ? 'for this caller' : claim.by === 'session' ? 'for this session' : 'for all callers together';
+        const retry = Number.isFinite(retryAfterMs) ? `retry after ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s` : 'this limit admits no calls';
+        return deny(call, args, {
+          basis: 'limit',
+          rule: claim.id,
+          source,
+          reason: `limit ${claim.max} per ${claim.per} reached ${scope}; ${retry}`,
+          text: `Denied by policyc: the limit of ${claim.max} calls per ${claim.per} (${ruleName(claim.id, source)}) is reached ${scope}; ${retry}.`,
+        });
+      }
+
+      const ruleSource = decision.rule === undefined ? null : at(active.sourceMap?.rules[decision.rule]);
+      const entry: AuditEntry = {
+        identity: call.identity,
+        session: call.session,
+        tool: call.tool,
+        decision: 'allow',
+        basis: decision.basis === 'rule' ? 'rule' : 'default',
+        rule: decision.rule ?? null,
+        source: ruleSource,
+        reason: decision.reason ?? null,
+        args,
+      };
+      try {
+        await audit.append(entry);
+      } catch (error) {
+        limiter.release(admission.ticket);
+        const why = error instanceof Error ? error.message : String(error);
+        log.error(`denied ${call.tool}: ${why}`);
+        return { forward: false, text: `Denied by policyc: the gateway could not write its audit record (${why}), and it forwards no call without one.` };
+      }
+      return { forward: true, args, reservation: reservationOf(limiter, admission.ticket) };
+    },
+  };
+
+  async function deny(call: GateCall, args: GateCall['args'], denial: Denial): Promise<GateVerdict> {
+    try {
+      await audit.append({
+        identity: call.identity,
+        session: call.session,
+        tool: call.tool,
+        decision: 'deny',
+        basis: denial.basis,
+        rule: denial.rule,
+        source: denial.source,
+        reason: denial.reason,
+        args,
+      });
+    } catch (error) {
+      // The call is denied either way; the operator must hear that its record is missing.
+      log.error(`could not write the audit record of a denied ${call.tool} call: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    log.debug(`denied ${call.tool} for ${call.identity}: ${denial.reason}`);
+    return { forward: false, text: denial.text };
+  }
+}
+
+function reservationOf(limiter: SlidingWindowLimiter, ticket: AdmissionTicket): { release(): void } {
+  return { release: () => limiter.release(ticket) };
+}
+
+/** Why a decision that is not `allow` denies, in the words the model and the log will see. */
+export function denialFor(decision: Decision, call: Pick<GateCall, 'tool' | 'identity'>, sourceMap: PolicySourceMap | undefined): Denial {
+  const tool = JSON.stringify(call.tool);
+  switch (decision.basis) {
+    case 'unknown-tool':
+      return {
+        basis: 'unknown-tool',
+        rule: null,
+        source: null,
+        reason: 'not a tool the upstream server lists',
+        text: `Denied by policyc: ${tool} is not a tool that the upstream server offers.`,
+      };
+    case 'hidden': {
+      const source = at(sourceMap?.identities[call.identity]?.hide[call.tool] ?? sourceMap?.hide[call.tool]);
+      return {
+        basis: 'hidden',
+        rule: null,
+        source,
+        reason: 'hidden for this caller',
+        text: `Denied by policyc: ${tool} is not available to this caller${source ? ` (hidden by ${source})` : ''}.`,
+      };
+    }
+    case 'default':
+      return {
+        basis: 'default',
+        rule: null,
+        source: null,
+        reason: 'no rule allows it; the default is deny',
+        text: `Denied by policyc: no rule of the policy allows ${tool}, and the policy's default is deny.`,
+      };
+    case 'rule': {
+      const rule = decision.rule ?? null;
+      const source = rule === null ? null : at(sourceMap?.rules[rule]);
+      const name = rule === null ? 'a rule' : ruleName(rule, source);
+      if (decision.outcome === 'approve') {
+        const why = decision.reason ? ` (${decision.reason})` : '';
+        return {
+          basis: 'approval',
+          rule,
+          source,
+          reason: `needs a person's approval${why}; approvals are not available in this gateway yet`,
+          text: `Denied by policyc: ${name} requires a person to approve each ${tool} call${why}, and this gateway cannot ask for approval yet, so the call is denied.`,
+        };
+      }
+      return {
+        basis: 'rule',
+        rule,
+        source,
+        reason: decision.reason ?? 'denied by a rule',
+        text: `Denied by policyc: ${name} denies ${tool}${decision.reason ? `: ${decision.reason}` : '.'}`,
+      };
+    }
+  }
+}
+
+function ruleName(id: string, source: string | null): string {
+  return source ? `rule ${id} at ${source}` : `rule ${id}`;
+}
+
+function at(location: SourceLocation | undefined): string | null {
+  return location ? `${location.file}:${location.line}` : null;
+}

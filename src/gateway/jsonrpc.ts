@@ -1,0 +1,145 @@
+// JSON-RPC 2.0 messages as the gateway sees them: parsed from text or taken from a transport,
+// checked field by field, and rebuilt from the checked fields only. The gateway forwards what it
+// checked, never the bytes it received, so duplicate keys, stray top-level fields and the like
+// cannot reach the upstream in a form the gateway did not look at.
+
+import type { JsonObject, JsonValue } from '../model/json.js';
+
+export type RequestId = string | number;
+
+export interface JsonRpcRequest {
+  jsonrpc: '2.0';
+  id: RequestId;
+  method: string;
+  params?: JsonObject;
+}
+
+export interface JsonRpcNotification {
+  jsonrpc: '2.0';
+  method: string;
+  params?: JsonObject;
+}
+
+export interface JsonRpcResult {
+  jsonrpc: '2.0';
+  id: RequestId;
+  result: JsonObject;
+}
+
+export interface JsonRpcErrorObject {
+  code: number;
+  message: string;
+  data?: JsonValue;
+}
+
+export interface JsonRpcError {
+  jsonrpc: '2.0';
+  id: RequestId | null;
+  error: JsonRpcErrorObject;
+}
+
+export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResult | JsonRpcError;
+
+/** A message that could not be accepted, with what to answer (if it had a usable id). */
+export interface InvalidMessage {
+  kind: 'invalid';
+  id: RequestId | null;
+  code: number;
+  reason: string;
+}
+
+export type Inbound =
+  | { kind: 'request'; message: JsonRpcRequest }
+  | { kind: 'notification'; message: JsonRpcNotification }
+  | { kind: 'result'; message: JsonRpcResult }
+  | { kind: 'error'; message: JsonRpcError }
+  | InvalidMessage;
+
+export const ErrorCodes = {
+  parseError: -32700,
+  invalidRequest: -32600,
+  methodNotFound: -32601,
+  invalidParams: -32602,
+  internalError: -32603,
+  /** Implementation-defined server errors (-32000 … -32099). */
+  connectionClosed: -32000,
+  requestTimeout: -32001,
+  upstreamUnavailable: -32002,
+} as const;
+
+function isPlainObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function validId(value: unknown): value is RequestId {
+  return typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value));
+}
+
+function invalid(id: unknown, code: number, reason: string): InvalidMessage {
+  return { kind: 'invalid', id: validId(id) ? id : null, code, reason };
+}
+
+/**
+ * Checks one decoded JSON value as a JSON-RPC message. A batch (an array) is refused: MCP dropped
+ * batching in 2025-06-18, and one message at a time is what the gateway can check.
+ */
+export function classify(value: unknown): Inbound {
+  if (Array.isArray(value)) return invalid(null, ErrorCodes.invalidRequest, 'JSON-RPC batches are not supported; send one message at a time');
+  if (!isPlainObject(value)) return invalid(null, ErrorCodes.invalidRequest, 'a JSON-RPC message must be a JSON object');
+  const id = value.id;
+  if (value.jsonrpc !== '2.0') return invalid(id, ErrorCodes.invalidRequest, 'the "jsonrpc" member must be exactly "2.0"');
+
+  if (Object.hasOwn(value, 'method')) {
+    const { method, params } = value;
+    if (typeof method !== 'string' || method === '') return invalid(id, ErrorCodes.invalidRequest, 'the "method" member must be a non-empty string');
+    if (params !== undefined && !isPlainObject(params)) return invalid(id, ErrorCodes.invalidParams, 'the "params" member must be an object');
+    const withParams = params === undefined ? {} : { params };
+    if (!Object.hasOwn(value, 'id')) return { kind: 'notification', message: { jsonrpc: '2.0', method, ...withParams } };
+    if (!validId(id)) return invalid(null, ErrorCodes.invalidRequest, 'a request id must be a string or an integer');
+    return { kind: 'request', message: { jsonrpc: '2.0', id, method, ...withParams } };
+  }
+
+  const hasResult = Object.hasOwn(value, 'result');
+  const hasError = Object.hasOwn(value, 'error');
+  if (hasResult === hasError) return invalid(id, ErrorCodes.invalidRequest, 'a message needs a "method", or exactly one of "result" and "error"');
+  if (hasResult) {
+    if (!validId(id)) return invalid(null, ErrorCodes.invalidRequest, 'a response id must be a string or an integer');
+    if (!isPlainObject(value.result)) return invalid(id, ErrorCodes.invalidRequest, 'the "result" member must be an object');
+    return { kind: 'result', message: { jsonrpc: '2.0', id, result: value.result } };
+  }
+  const error = value.error;
+  if (!isPlainObject(error) || typeof error.code !== 'number' || !Number.isInteger(error.code) || typeof error.message !== 'string') {
+    return invalid(id, ErrorCodes.invalidRequest, 'the "error" member must be an object with an integer "code" and a string "message"');
+  }
+  if (id !== null && id !== undefined && !validId(id)) return invalid(null, ErrorCodes.invalidRequest, 'a response id must be a string, an integer or null');
+  const errorObject: JsonRpcErrorObject = { code: error.code, message: error.message, ...(error.data === undefined ? {} : { data: error.data }) };
+  return { kind: 'error', message: { jsonrpc: '2.0', id: validId(id) ? id : null, error: errorObject } };
+}
+
+/** Parses one line or body of text. Malformed JSON is a parse error (-32700), never a guess. */
+export function parseMessage(text: string): Inbound {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return invalid(null, ErrorCodes.parseError, `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  return classify(value);
+}
+
+export function errorResponse(id: RequestId | null, code: number, message: string, data?: JsonValue): JsonRpcError {
+  return { jsonrpc: '2.0', id, error: { code, message, ...(data === undefined ? {} : { data }) } };
+}
+
+export function resultResponse(id: RequestId, result: JsonObject): JsonRpcResult {
+  return { jsonrpc: '2.0', id, result };
+}
+
+/** Map key for a request id: `1` and `"1"` are different ids. */
+export function idKey(id: RequestId): string {
+  return typeof id === 'number' ? `n:${id}` : `s:${id}`;
+}
+
+export function isObject(value: unknown): value is JsonObject {
+  return isPlainObject(value);
+}
