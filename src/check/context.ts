@@ -69,6 +69,14 @@ export interface CheckContext {
 
 const NO_CATALOG: Catalog = { name: '', tools: [] };
 
+/**
+ * Messages quote the policy's own text, which may hold zero-width or bidi-control characters;
+ * printed raw they would hide in the terminal or reorder the line. Show them as `\u{…}`.
+ */
+export function showInvisibles(text: string): string {
+  return text.replace(/[\p{Cf}\p{Cc}\p{Zl}\p{Zp}]/gu, (ch) => `\\u{${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`);
+}
+
 function memo<K extends object, V>(compute: (key: K) => V): (key: K) => V {
   const cache = new WeakMap<K, V>();
   return (key) => {
@@ -154,7 +162,7 @@ export function createCheckContext(model: PolicyModel, catalog: Catalog | undefi
     catalog,
     report(code, span, message, extra = {}) {
       const { severity, ...rest } = extra;
-      const diagnostic = report(code, span, message, rest);
+      const diagnostic = report(code, span, showInvisibles(message), rest);
       if (severity !== undefined) diagnostic.severity = severity;
       sink(diagnostic);
     },
