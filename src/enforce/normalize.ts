@@ -58,6 +58,9 @@ function normaliseValue(value: JsonValue, transform: (text: string) => string): 
  * itself when nothing changes, so the common call allocates nothing; otherwise a shallow copy.
  */
 export function applyNormalisation(steps: readonly NormaliseStep[], args: JsonObject): JsonObject {
+  // Arguments that are not an object (MCP makes them optional) have nothing to normalise; the
+  // conditions then find every path missing, which fails closed.
+  if (steps.length === 0 || typeof args !== 'object' || args === null) return args;
   let copy: JsonObject | undefined;
   for (const step of steps) {
     if (!hasOwn.call(args, step.key)) continue;

@@ -477,6 +477,25 @@ describe('policies that break the compiler’s invariants', () => {
     expect(() => preparePolicy(policy)).toThrow('rule r1 has effect "permit"');
   });
 
+  it('decides a call whose arguments are not an object, failing closed', () => {
+    const policy = preparePolicy(
+      buildPolicy({
+        rules: [
+          { effect: 'allow', tools: ['t'], when: eq('x', 1) },
+          { effect: 'deny', tools: ['u'], when: eq('x', 1), reason: 'errs, so denies' },
+          { effect: 'allow', tools: ['u'] },
+        ],
+        normalize: { t: { x: 'upper' }, u: { x: 'upper' } },
+      }),
+    );
+    for (const args of [undefined, null, 'x', [1]] as unknown as JsonObject[]) {
+      expect(decide(policy, { tool: 't', args })).toMatchObject({ outcome: 'deny', basis: 'default' });
+      expect(decide(policy, { tool: 'u', args })).toMatchObject({ outcome: 'deny', basis: 'rule', rule: 'r2' });
+      expect(explain(policy, { tool: 'u', args }).trace[0]).toMatchObject({ when: 'error', matched: true });
+      expect(normalizeArgs(policy, 't', args)).toBe(args);
+    }
+  });
+
   it('reads any default but allow as deny', () => {
     const policy = buildPolicy({});
     (policy as { default: string }).default = 'Allow';
