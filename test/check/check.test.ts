@@ -18,7 +18,7 @@ describe('checkPolicy', () => {
       allow get_stok_quote
       hide class destuctive
     `);
-    expect(diagnostics.map(at)).toEqual(['1:1 default-allow', '1:1 destructive-allowed', '1:1 missing-version', '2:7 unknown-tool', '3:6 unknown-class']);
+    expect(diagnostics.map(at)).toEqual(['1:1 missing-version', '1:9 default-allow', '1:9 destructive-allowed', '2:7 unknown-tool', '3:6 unknown-class']);
     expect([...diagnostics].sort(compareDiagnostics)).toEqual(diagnostics);
   });
 
@@ -57,7 +57,7 @@ describe('suppressions', () => {
       # policyc-ignore unknown-tool: the tool ships in the next server release
       allow get_stok_quote
     `);
-    expect(diagnostics.map(at)).toEqual(['3:1 destructive-allowed']);
+    expect(diagnostics.map(at)).toEqual(['3:9 destructive-allowed']);
   });
 
   it('silence several codes, and only on the lines they cover', () => {
@@ -108,7 +108,7 @@ describe('suppressions', () => {
       # policyc-ignore default-allow
       default allow
     `);
-    expect(diagnostics.map(at)).toEqual(['2:1 unused-suppression', '3:1 suppression-without-reason', '4:1 destructive-allowed']);
+    expect(diagnostics.map(at)).toEqual(['2:1 unused-suppression', '3:1 suppression-without-reason', '4:9 destructive-allowed']);
   });
 
   it('of a rule that did not run are not judged', () => {

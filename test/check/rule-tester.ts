@@ -20,6 +20,8 @@ export interface ValidCase {
   /** The catalogue to check against; `null` for none (server unknown). Default: Futu. */
   catalog?: Catalog | null;
   name?: string;
+  /** Changes the parsed model: for what only the other spelling (YAML) can produce. */
+  edit?: (model: PolicyModel) => void;
 }
 
 export interface ExpectedDiagnostic {
@@ -45,8 +47,9 @@ export function policy(strings: TemplateStringsArray, ...values: unknown[]): str
   return lines.map((line) => line.slice(indent)).join('\n').replace(/\s+$/, '') + '\n';
 }
 
-export function lint(text: string, catalog: Catalog | null = FUTU): { model: PolicyModel; diagnostics: Diagnostic[] } {
+export function lint(text: string, catalog: Catalog | null = FUTU, edit?: (model: PolicyModel) => void): { model: PolicyModel; diagnostics: Diagnostic[] } {
   const model = parsePolicy(text);
+  edit?.(model);
   return { model, diagnostics: checkPolicy(model, catalog ?? undefined) };
 }
 
@@ -68,13 +71,13 @@ export function ruleTester(code: Code, cases: { valid: Array<string | ValidCase>
   describe(code, () => {
     describe('valid', () => {
       it.each(cases.valid.map((c, i) => [normalise(c).name ?? `#${i + 1}`, normalise(c)] as const))('%s', (_name, testCase) => {
-        const { diagnostics } = lint(testCase.policy, testCase.catalog);
+        const { diagnostics } = lint(testCase.policy, testCase.catalog, testCase.edit);
         expect(diagnostics.filter((d) => d.code === code)).toEqual([]);
       });
     });
     describe('invalid', () => {
       it.each(cases.invalid.map((c, i) => [c.name ?? `#${i + 1}`, c] as const))('%s', (_name, testCase) => {
-        const { diagnostics } = lint(testCase.policy, testCase.catalog);
+        const { diagnostics } = lint(testCase.policy, testCase.catalog, testCase.edit);
         const found = diagnostics.filter((d) => d.code === code);
         expect(found.map((d, i) => shape(d, testCase.errors[i] ?? { line: 0, column: 0 }))).toEqual(testCase.errors);
         for (const diagnostic of found) {

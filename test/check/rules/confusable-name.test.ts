@@ -8,38 +8,38 @@ ruleTester('confusable-name', {
   invalid: [
     {
       name: 'Cyrillic о in place of o',
-      policy: 'allow get_stock_qu\u043Ete\n',
+      policy: 'allow "get_stock_qu\u043Ete"\n',
       errors: [{ line: 1, column: 7, suggestion: 'get_stock_quote' }],
     },
     {
       name: 'Greek ο and Cyrillic р',
-      policy: 'deny \u0440lace_\u03BFrder\n',
+      policy: 'deny "\u0440lace_\u03BFrder"\n',
       errors: [{ line: 1, column: 6, suggestion: 'place_order' }],
     },
     {
       name: 'a zero-width space',
-      policy: 'deny unlock\u200B_trade\n',
+      policy: 'deny "unlock\u200B_trade"\n',
       errors: [{ line: 1, column: 6, suggestion: 'unlock_trade' }],
     },
     {
       name: 'a bidi control, without a catalogue',
-      policy: 'deny unlock_trade\u202E\n',
+      policy: 'deny "unlock_trade\u202E"\n',
       catalog: null,
       errors: [{ line: 1, column: 6, suggestion: '(none)' }],
     },
     {
-      name: 'a tag character in a glob',
-      policy: 'hide cancel_*\u{E0041}\n',
-      errors: [{ line: 1, column: 6 }],
+      name: 'a tag character',
+      policy: 'hide "cancel_all_orders\u{E0041}"\n',
+      errors: [{ line: 1, column: 6, suggestion: 'cancel_all_orders' }],
     },
     {
       name: 'fullwidth letters fold under NFKC',
-      policy: 'deny \uFF55nlock_trade\n',
+      policy: 'deny "\uFF55nlock_trade"\n',
       errors: [{ line: 1, column: 6, suggestion: 'unlock_trade' }],
     },
     {
       name: 'non-ASCII that looks like nothing known',
-      policy: 'allow gét_funds\n',
+      policy: 'allow "gét_funds"\n',
       errors: [{ line: 1, column: 7, suggestion: '(none)' }],
     },
   ],

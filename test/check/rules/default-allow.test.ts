@@ -9,8 +9,8 @@ ruleTester('default-allow', {
         server "futu-stock-mcp-server"
           default allow
       `,
-      errors: [{ line: 3, column: 3, endLine: 3, endColumn: 16, severity: 'warning' }],
+      errors: [{ line: 3, column: 11, endLine: 3, endColumn: 16, severity: 'warning' }],
     },
-    { name: 'without a catalogue', policy: 'default allow\n', catalog: null, errors: [{ line: 1, column: 1 }] },
+    { name: 'without a catalogue', policy: 'default allow\n', catalog: null, errors: [{ line: 1, column: 9 }] },
   ],
 });

@@ -58,13 +58,13 @@ ruleTester('destructive-allowed', {
         deny unlock_trade
         approve place_order, modify_order
       `,
-      errors: [{ line: 1, column: 1, endColumn: 14, severity: 'error' }],
+      errors: [{ line: 1, column: 9, endColumn: 14, severity: 'error' }],
     },
     {
       name: 'default allow behind a conditional allow',
       policy: 'default allow\napprove class destructive, unlock_trade, modify_order\nallow place_order when qty < 10\n',
       errors: [
-        { line: 1, column: 1, severity: 'error' },
+        { line: 1, column: 9, severity: 'error' },
         { line: 3, column: 7, severity: 'warning' },
       ],
     },

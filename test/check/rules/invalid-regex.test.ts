@@ -15,6 +15,15 @@ ruleTester('invalid-regex', {
       catalog: null,
       errors: [{ line: 2, column: 39 }],
     },
-    { name: 'not a string', policy: 'allow place_order when code matches 5\n', errors: [{ line: 1, column: 37 }] },
+    {
+      // Only a hand-made or future front end could give a non-string pattern; still no crash.
+      name: 'not a string',
+      policy: 'allow place_order when code matches "x"\n',
+      edit: (model) => {
+        const when = model.rules[0]!.when!;
+        if (when.kind === 'matches') when.pattern = { ...when.pattern, value: 5 };
+      },
+      errors: [{ line: 1, column: 37 }],
+    },
   ],
 });
