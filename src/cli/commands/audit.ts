@@ -7,13 +7,13 @@ import { watch } from 'node:fs';
 import type { Command } from 'commander';
 
 import { InputError, PolicyFailure } from '../../errors.js';
-import type * as GatewayModule from '../../gateway/index.js';
+import type * as AuditReader from '../../gateway/audit-read.js';
+import type { AuditRecord } from '../../gateway/audit.js';
 import { ExitCode } from '../exit.js';
 import { parseCount } from './options.js';
 import { DEFAULT_AUDIT_PATH } from './serve.js';
 
-type Gateway = typeof GatewayModule;
-type AuditRecord = GatewayModule.AuditRecord;
+type Gateway = typeof AuditReader;
 
 interface ReadOptions {
   format: string;
@@ -72,8 +72,9 @@ export function registerAudit(program: Command): void {
 /** The name the lead's command index expects. */
 export const register = registerAudit;
 
+/** Only the reader: no SDK, no compiler, so reading a log starts fast. */
 async function loadGateway(): Promise<Gateway> {
-  return import('../../gateway/index.js');
+  return import('../../gateway/audit-read.js');
 }
 
 async function mustExist(file: string): Promise<void> {

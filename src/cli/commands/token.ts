@@ -18,7 +18,7 @@ export function registerToken(program: Command): void {
     .requiredOption('-i, --identity <name>', 'the identity the token stands for (an identity block of the policy)')
     .requiredOption('--tokens <file>', 'the tokens file (YAML or .json), created if missing')
     .action(async (options: CreateOptions) => {
-      const { addToken } = await import('../../gateway/index.js');
+      const { addToken } = await import('../../gateway/http/tokens.js');
       const secret = await addToken(options.tokens, options.identity);
       process.stdout.write(`${secret}\n`);
       process.stderr.write(
