@@ -219,16 +219,23 @@ async function readLastLine(handle: FileHandle, size: number): Promise<string | 
  * One writer per log: two gateways appending to one file would interleave two chains. The lock
  * is a file holding the writer's pid; one left behind by a process that is gone is taken over.
  */
+const heldHere = new Set<string>();
+
 async function lockLog(path: string): Promise<() => Promise<void>> {
   const lockPath = `${path}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await writeFile(lockPath, `${process.pid}\n`, { flag: 'wx' });
-      return () => rm(lockPath, { force: true });
+      heldHere.add(lockPath);
+      return async () => {
+        heldHere.delete(lockPath);
+        await rm(lockPath, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
-      if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+      const mine = holder === process.pid;
+      if ((mine && heldHere.has(lockPath)) || (!mine && Number.isSafeInteger(holder) && holder > 0 && isAlive(holder))) {
         throw new AuditLogError(`another process (pid ${holder}) is writing the audit log ${path}; give each gateway its own --audit file`);
       }
       await rm(lockPath, { force: true });
