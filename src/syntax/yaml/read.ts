@@ -73,6 +73,9 @@ function syntaxMessage(problem: YAMLError): string {
       return `${problem.message}; a policy uses plain YAML values without custom tags`;
     case 'MULTILINE_IMPLICIT_KEY':
       return `${problem.message}: is a \`:\` missing after a key, or a value indented too far?`;
+    case 'MISSING_CHAR':
+      if (/^Missing closing .?quote/.test(problem.message)) return 'a quoted string is not closed; add the closing quote';
+      return problem.message.replace(/\.$/, '');
     case 'DUPLICATE_KEY':
       return 'the same key appears twice in one mapping';
     default:

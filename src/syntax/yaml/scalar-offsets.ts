@@ -191,6 +191,12 @@ function decodeBlock(text: string, start: number, end: number, folded: boolean, 
   if (!layout) return undefined;
   const { lines, chomp } = layout;
   const out = collector();
+  // `yaml` reads a block of nothing but spaces as empty, whatever the indentation says.
+  if (lines.every((line) => lineIsSpaces(text, line))) {
+    if (chomp === '+' && lines.length > 0) return undefined;
+    out.offsets.push(start);
+    return out;
+  }
   let lastText = -1;
   lines.forEach((line, index) => {
     if (!line.empty) lastText = index;

@@ -91,9 +91,11 @@ function describe(tree: YamlTree, error: SchemaError): Diagnostic[] {
     case 'additionalProperties':
       return [unknownKey(tree, error)];
     case 'oneOf':
-      return error.schema === RULE_ONE_OF ? [effectCount(tree, error)] : [at(tree, path, 'value', `${label(path)} must be a selector such as \`class read\`, or a list of selectors`)];
-    case 'required':
-      return EFFECT_KEYS.includes(String(error.params.missingProperty) as (typeof EFFECT_KEYS)[number]) ? [] : [missingKey(tree, error)];
+      return error.schema === RULE_ONE_OF ? effectCount(tree, error) : [notSelectors(tree, error)];
+    case 'required': {
+      const missing = String(error.params.missingProperty);
+      return EFFECT_KEYS.some((effect) => effect === missing) || misspeltAs(error, [missing]) ? [] : [missingKey(tree, error)];
+    }
     case 'type':
       return [wrongType(tree, error)];
     case 'enum':
@@ -157,15 +159,36 @@ function unknownKey(tree: YamlTree, error: SchemaError): Diagnostic {
   return suggestion ? { ...diagnostic, suggestion } : diagnostic;
 }
 
-function effectCount(tree: YamlTree, error: SchemaError): Diagnostic {
+/** Whether the mapping has an unknown key that looks like one of `wanted`: the missing key is that typo. */
+function misspeltAs(error: SchemaError, wanted: readonly string[]): boolean {
+  const data = error.data;
+  if (typeof data !== 'object' || data === null) return false;
+  const known = Object.keys((error.parentSchema.properties ?? {}) as Record<string, unknown>);
+  return Object.keys(data).some((key) => {
+    if (known.includes(key)) return false;
+    const suggestion = didYouMean(key, known);
+    return suggestion !== undefined && wanted.includes(suggestion);
+  });
+}
+
+function effectCount(tree: YamlTree, error: SchemaError): Diagnostic[] {
   const data = (error.data ?? {}) as Record<string, unknown>;
   const present = EFFECT_KEYS.filter((effect) => Object.hasOwn(data, effect));
   const second = present[1];
+  // `alow:` is already reported as an unknown key, with its did-you-mean.
+  if (present.length === 0 && misspeltAs(error, EFFECT_KEYS)) return [];
   if (second === undefined) {
-    return at(tree, error.path, 'value', `${label(error.path)} needs exactly one of \`allow\`, \`deny\` or \`approve\`, and has none`);
+    return [at(tree, error.path, 'value', `${label(error.path)} needs exactly one of \`allow\`, \`deny\` or \`approve\`, and has none`)];
   }
   const both = present.map((effect) => `\`${effect}\``).join(' and ');
-  return at(tree, [...error.path, second], 'key', `a rule needs exactly one of \`allow\`, \`deny\` or \`approve\`; this one has ${both}: write one rule for each`);
+  const message = `${label(error.path)} has ${both}, but a rule has exactly one of \`allow\`, \`deny\` or \`approve\`; write one rule for each`;
+  return [at(tree, [...error.path, second], 'key', message)];
+}
+
+function notSelectors(tree: YamlTree, error: SchemaError): Diagnostic {
+  const place = label(error.path);
+  const expected = 'a selector such as `class read`, or a list of selectors';
+  return at(tree, error.path, 'value', error.data === null ? `${place} has no value; it must be ${expected}` : `${place} must be ${expected}`);
 }
 
 const KEY_HELP: Record<string, string> = {
