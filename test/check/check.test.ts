@@ -128,3 +128,14 @@ describe('the rule registry', () => {
     for (const rule of RULES) expect(Object.keys(CODES)).toContain(rule.code);
   });
 });
+
+describe('messages', () => {
+  it('show invisible characters from the policy instead of printing them', () => {
+    const { diagnostics } = lint('version 1\nallow "get_stock_quote\u200B\u202E"\n');
+    expect(diagnostics.map(at)).toEqual(['2:7 confusable-name', '2:7 unknown-tool']);
+    for (const diagnostic of diagnostics) {
+      expect(diagnostic.message).not.toMatch(/[\u200B\u202E]/u);
+      expect(diagnostic.message).toContain('\\u{200B}');
+    }
+  });
+});

@@ -82,7 +82,7 @@ function reportFinding(context: CheckContext, finding: Finding): void {
 
   let message: string;
   if (door.kind === 'default') {
-    message = `\`default allow\` lets ${who} call ${what}, which no rule mentions, without a person's approval; write \`default deny\`, or \`approve\` or \`hide\` ${them}.`;
+    message = `\`default allow\` lets ${who} call ${what} without a person's approval whenever no rule decides the call; write \`default deny\`, or \`approve\` or \`hide\` ${them}.`;
   } else if (conditional) {
     message = `\`${door.rule.effect} ${selectorText(finding.selector ?? door.rule.selectors[0]!)}\` lets ${who} call ${what} without a person's approval whenever its \`when\` holds; check that the condition pins ${them} down (e.g. \`trd_env == "SIMULATE"\`), or use \`approve\`.`;
     if (door.rule.when) related.push({ message: `only this condition stands between ${who} and ${them}`, span: door.rule.when.span });

@@ -68,3 +68,15 @@ describe('renderPretty', () => {
     expect(text).toBe('policies/trading.policy - error syntax-error: m\n\n1 error\n');
   });
 });
+
+describe('code frames', () => {
+  it('show bidi controls and combining marks without letting them act', () => {
+    const source = new SourceText('b.policy', 'deny "a\u202Eb" e\u0301x\n');
+    const text = renderPretty(
+      [{ code: 'confusable-name', severity: 'error', message: 'm', span: at(source, 1, 13, 1, 14) }],
+      new Map([[source.file, source]]),
+      { color: false },
+    );
+    expect(text.split('\n').slice(2, 4)).toEqual(['  1 | deny "a<U+202E>b" e\u0301x', '    |                    ^']);
+  });
+});
