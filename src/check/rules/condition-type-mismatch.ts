@@ -1,5 +1,4 @@
-import type { ParamTypes } from '../../catalog/schema-types.js';
-import { deepEqual } from '../../catalog/schema-types.js';
+import { deepEqual, type ParamTypes } from '../../catalog/schema-types.js';
 import type { Normalisation } from '../../catalog/types.js';
 import { didYouMean } from '../../diagnostics/did-you-mean.js';
 import { jsonTypeOf, type JsonType, type JsonValue } from '../../model/json.js';
@@ -108,8 +107,8 @@ function checkEquality(context: CheckContext, path: PathNode, op: EqualityOp, li
     reportTypeMismatch(context, path, op, literal, params);
     return;
   }
-  // The type is possible; is the value? Only strings are normalised, and only listed values
-  // (`enum`) rule others out. One tool that could match is enough to say nothing.
+  // The type is possible; is the value? Normalisation (of strings and lists of strings) and
+  // listed values (`enum`) can rule it out. One tool where it could match is enough to say nothing.
   const verdicts: ValueVerdict[] = [];
   for (const entry of params) {
     if (!entry.param.types.has(type)) continue;
@@ -134,7 +133,7 @@ function checkEquality(context: CheckContext, path: PathNode, op: EqualityOp, li
     return;
   }
   const allowed = listNames(verdict.allowed.map((v) => (typeof v === 'string' ? v : literalText(v))), 12);
-  const hint = verdict.suggestion === undefined ? `; use one of these values` : `; did you mean ${code(literalText(verdict.suggestion))}?`;
+  const hint = verdict.suggestion === undefined ? '; use one of these values.' : `; did you mean ${code(literalText(verdict.suggestion))}?`;
   context.report(
     'condition-type-mismatch',
     literal.span,
