@@ -58,6 +58,9 @@ export function readYaml(source: SourceText): YamlRead {
   return { doc, comments: facts.comments, diagnostics };
 }
 
+/** Conditions and selectors are DSL text, which YAML may read as its own syntax (`: `, `"x" == y`, `@`). */
+const QUOTE_HINT = 'if this is a condition or a selector, put the whole value in single quotes (`when: \'code == "HK.00700"\'`)';
+
 /** `yaml`'s messages, reworded where a person would not know what to do. */
 function syntaxDiagnostic(source: SourceText, problem: YAMLError): Diagnostic {
   const [start, end] = problem.pos;
@@ -76,6 +79,13 @@ function syntaxMessage(problem: YAMLError): string {
     case 'MISSING_CHAR':
       if (/^Missing closing .?quote/.test(problem.message)) return 'a quoted string is not closed; add the closing quote';
       return problem.message.replace(/\.$/, '');
+    case 'BAD_ALIAS':
+      if (/empty string/.test(problem.message)) return '`*` alone starts a YAML alias; to select every tool write `"*"` in quotes';
+      return problem.message.replace(/\.$/, '');
+    case 'BAD_SCALAR_START':
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'UNEXPECTED_TOKEN':
+      return `${problem.message.replace(/\.$/, '')}; ${QUOTE_HINT}`;
     case 'DUPLICATE_KEY':
       return 'the same key appears twice in one mapping';
     default:

@@ -31,7 +31,10 @@ export function buildTree(source: SourceText, doc: Document.Parsed): { tree: Yam
     if (isAlias(node)) {
       const target = anchors.get(node.source);
       if (target) tree.aliasTargets.set(node, target);
-      else diagnostics.push(report('syntax-error', nodeSpan(source, node), `the alias \`*${node.source}\` refers to no anchor \`&${node.source}\` before it`));
+      else {
+        const message = `the alias \`*${node.source}\` refers to no anchor \`&${node.source}\` before it; a glob that starts with \`*\` must be quoted: \`"*${node.source}"\``;
+        diagnostics.push(report('syntax-error', nodeSpan(source, node), message));
+      }
       return;
     }
     if (node.anchor) anchors.set(node.anchor, node);

@@ -28,6 +28,10 @@ const cases: Case[] = [
   { name: 'a custom tag', text: 'default: !custom deny\n', code: 'syntax-error', line: 1, column: 10 },
   { name: 'an alias without an anchor', text: 'rules:\n  - allow: *nope\n', code: 'syntax-error', line: 2, column: 12 },
   { name: 'an alias inside its own anchor', text: 'rules: &r\n  - allow: *r\n', code: 'syntax-error', line: 2, column: 12 },
+  { name: 'an unquoted `*` (a YAML alias)', text: 'rules:\n  - allow: *\n', code: 'syntax-error', line: 2, column: 12 },
+  { name: 'an unquoted glob starting with `*`', text: 'rules:\n  - allow: [a, *_order]\n', code: 'syntax-error', line: 2, column: 16 },
+  { name: 'a condition with `: ` left unquoted', text: 'rules:\n  - allow: x\n    when: a == "x: y"\n', code: 'syntax-error', line: 3, column: 11 },
+  { name: 'a condition starting with a quote', text: 'rules:\n  - allow: x\n    when: "SIM" == trd_env\n', code: 'syntax-error', line: 3, column: 17 },
   { name: 'a list as a key', text: '? [a]\n: x\n', code: 'schema-error', line: 1, column: 3 },
 
   // --- unknown keys

@@ -77,6 +77,12 @@ describe('spellings that mean the same', () => {
     expect(at(left.model.rules[0]!.limit!.bySpan)).toBe('11:7-11:18');
   });
 
+  test('an editor\'s schema comment is just a comment', () => {
+    const result = parse('# yaml-language-server: $schema=../../grammar/policy-source.schema.json\nversion: 1\n');
+    expect(result.diagnostics).toEqual([]);
+    expect(result.model.version?.value).toBe(1);
+  });
+
   test('a selector string may hold several selectors, as in the DSL', () => {
     const { model, diagnostics } = parse('rules:\n  - deny: "get_funds, get_positions, risk >= high, *"\n');
     expect(diagnostics).toEqual([]);
