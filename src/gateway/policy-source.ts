@@ -12,6 +12,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceText } from '../diagnostics/source.js';
 import { preparePolicy } from '../enforce/index.js';
+import { InputError } from '../errors.js';
 import type { CompiledPolicy } from '../model/compiled.js';
 import { compileFile, hasErrors } from '../pipeline.js';
 import { canonicalJson } from './audit.js';
@@ -25,14 +26,22 @@ export interface PolicySpec {
 
 export type PolicyLoad =
   | { ok: true; active: ActivePolicy; policy: CompiledPolicy; diagnostics: Diagnostic[]; sources: Map<string, SourceText>; fingerprint: string }
-  | { ok: false; problem: string; diagnostics: Diagnostic[]; sources: Map<string, SourceText> };
+  | {
+      ok: false;
+      problem: string;
+      /** The file could not be read at all (missing, a folder, wrong extension): a usage error. */
+      unreadable?: boolean;
+      diagnostics: Diagnostic[];
+      sources: Map<string, SourceText>;
+    };
 
 export async function loadPolicy(spec: PolicySpec): Promise<PolicyLoad> {
   let result: Awaited<ReturnType<typeof compileFile>>;
   try {
     result = await compileFile(spec.path, spec.catalogPath === undefined ? {} : { catalogPath: spec.catalogPath });
   } catch (error) {
-    return { ok: false, problem: error instanceof Error ? error.message : String(error), diagnostics: [], sources: new Map() };
+    const problem = error instanceof Error ? error.message : String(error);
+    return { ok: false, problem, unreadable: error instanceof InputError, diagnostics: [], sources: new Map() };
   }
   const { policy, diagnostics, sources } = result;
   if (!policy || hasErrors(diagnostics)) {

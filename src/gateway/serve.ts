@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceText } from '../diagnostics/source.js';
 import { SlidingWindowLimiter } from '../enforce/index.js';
+import { InputError } from '../errors.js';
 import { openAuditLog, type AuditLog } from './audit.js';
 import { createCallGate, type PolicyStore } from './gate.js';
 import { listenHttp, type HttpGateway } from './http/listener.js';
@@ -80,6 +81,7 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
   const spec = options.catalogPath === undefined ? { path: options.policyPath } : { path: options.policyPath, catalogPath: options.catalogPath };
 
   const first = await loadPolicy(spec);
+  if (!first.ok && first.unreadable) throw new InputError(first.problem);
   if (!first.ok) {
     const report = first.diagnostics.length > 0 ? await options.formatDiagnostics(first.diagnostics, first.sources) : '';
     throw new PolicyStartError(`${first.problem}; the gateway does not start`, report);
