@@ -6,7 +6,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 
 import { report, type Code } from '../../diagnostics/codes.js';
-import type { Diagnostic, Span } from '../../diagnostics/diagnostic.js';
+import { compareDiagnostics, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
 import { didYouMean } from '../../diagnostics/did-you-mean.js';
 import { EFFECT_KEYS, POLICY_SOURCE_SCHEMA, RULE_ONE_OF, SELECTORS_ONE_OF } from './source-schema.js';
 import { isEmptyValue, nodeSpan, pairSpan, type PathSegment, type YamlTree } from './tree.js';
@@ -31,6 +31,9 @@ interface SchemaError {
   propertyName?: string;
 }
 
+/** A person fixes the first few; thousands of echoes of one generated mistake help nobody. */
+const MAX_SCHEMA_ERRORS = 100;
+
 /** Keys that only mean something at the top level of a policy. */
 const TOP_LEVEL_ONLY = new Set(['version', 'server', 'default', 'limits', 'identities']);
 
@@ -40,12 +43,17 @@ export function validatePolicyValue(tree: YamlTree, value: unknown): Diagnostic[
   const errors = (validate.errors ?? []).map((error) => toSchemaError(error, value));
   const diagnostics = collapse(errors).flatMap((error) => describe(tree, error));
   const seen = new Set<string>();
-  return diagnostics.filter((diagnostic) => {
+  const distinct = diagnostics.filter((diagnostic) => {
     const key = `${diagnostic.code}:${diagnostic.span.start.offset}:${diagnostic.message}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
+  if (distinct.length <= MAX_SCHEMA_ERRORS) return distinct;
+  const shown = distinct.sort(compareDiagnostics).slice(0, MAX_SCHEMA_ERRORS);
+  const last = shown[shown.length - 1]!;
+  const more = `${distinct.length - MAX_SCHEMA_ERRORS} more schema errors are not shown; fix these first`;
+  return [...shown, report('schema-error', { ...last.span, start: last.span.end }, more)];
 }
 
 function toSchemaError(error: ErrorObject, root: unknown): SchemaError {
@@ -60,25 +68,31 @@ function toSchemaError(error: ErrorObject, root: unknown): SchemaError {
   };
 }
 
-const samePath = (a: readonly PathSegment[], b: readonly PathSegment[]) => a.length === b.length && a.every((segment, i) => segment === b[i]);
-const within = (path: readonly PathSegment[], prefix: readonly PathSegment[]) => prefix.every((segment, i) => segment === path[i]);
+const pathKey = (path: readonly PathSegment[]) => JSON.stringify(path);
+const isSelectorsOneOf = (error: SchemaError) => error.keyword === 'oneOf' && error.schema === SELECTORS_ONE_OF;
 
 /**
  * Removes the echoes: a value of the wrong type also fails every other keyword that looks at it,
- * and a failed oneOf fails in every branch. What remains is one error per mistake.
+ * and a failed oneOf fails in every branch. What remains is one error per mistake. (Indexed by
+ * path, so that a list of 100,000 wrong items costs 100,000 steps, not their square.)
  */
 function collapse(errors: SchemaError[]): SchemaError[] {
-  let kept = errors;
-  for (const oneOf of errors.filter((error) => error.keyword === 'oneOf' && error.schema === SELECTORS_ONE_OF)) {
-    const writtenAsSelectors = typeof oneOf.data === 'string' || Array.isArray(oneOf.data);
-    // When the value is a string or a list, the branch for the other shape only adds a type error.
-    kept = kept.filter((error) => error === oneOf || !(samePath(error.path, oneOf.path) && error.keyword === 'type'));
-    if (writtenAsSelectors) kept = kept.filter((error) => error !== oneOf);
-  }
-  const typeErrors = kept.filter((error) => error.keyword === 'type' || (error.keyword === 'oneOf' && error.schema === SELECTORS_ONE_OF));
+  const selectorsAt = new Map(errors.filter(isSelectorsOneOf).map((error) => [pathKey(error.path), error]));
+  const kept = errors.filter((error) => {
+    const oneOf = selectorsAt.get(pathKey(error.path));
+    if (!oneOf) return true;
+    // A string or a list fits one branch, whose own errors say what is wrong; the other branch
+    // only adds a type error. Anything else fits neither, and the oneOf says so once.
+    if (error === oneOf) return !(typeof oneOf.data === 'string' || Array.isArray(oneOf.data));
+    return error.keyword !== 'type';
+  });
+  const wrongShapeAt = new Set(kept.filter((error) => error.keyword === 'type' || isSelectorsOneOf(error)).map((error) => pathKey(error.path)));
   return kept.filter((error) => {
-    const wrongType = typeErrors.find((typeError) => typeError !== error && within(error.path, typeError.path));
-    return !wrongType;
+    for (let length = 0; length <= error.path.length; length++) {
+      const isOwnPlace = length === error.path.length && (error.keyword === 'type' || isSelectorsOneOf(error));
+      if (!isOwnPlace && wrongShapeAt.has(pathKey(error.path.slice(0, length)))) return false;
+    }
+    return true;
   });
 }
 

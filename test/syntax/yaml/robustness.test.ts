@@ -72,6 +72,16 @@ describe('resource limits', () => {
     expect(summary(parse('- '.repeat(100_000)).diagnostics)).toEqual(['nesting-too-deep 1:129']);
   });
 
+  test('30,000 wrong items: at most a hundred diagnostics, in source order, plus a note', () => {
+    const text = `hide: [${Array(30_000).fill('1').join(', ')}]\nrules:\n${'  - alow: x\n'.repeat(1_000)}`;
+    const started = Date.now();
+    const { diagnostics } = parse(text);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(diagnostics).toHaveLength(101);
+    expect(summary(diagnostics.slice(0, 2))).toEqual(['schema-error 1:8', 'schema-error 1:11']);
+    expect(diagnostics[100]!.message).toMatch(/^30900 more schema errors/);
+  });
+
   test('an alias bomb is stopped, quickly', () => {
     const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let i = 1; i < 10; i++) {
