@@ -31,7 +31,8 @@ export function stdioServerChannel(input: Readable = process.stdin, output: Writ
   function finish(end: ChannelEnd): void {
     if (ended) return;
     ended = true;
-    input.pause();
+    // Nothing more is read; a destroyed stdin also stops holding the process open.
+    input.destroy();
     channel.onclose?.(end);
   }
 
