@@ -3,6 +3,8 @@
 
 import { describe, expect, test } from 'vitest';
 
+import { builtinCatalog } from '../../../src/catalog/builtin.js';
+import { checkPolicy } from '../../../src/check/check.js';
 import { SourceText } from '../../../src/diagnostics/source.js';
 import { parseYaml } from '../../../src/syntax/yaml/index.js';
 
@@ -74,5 +76,23 @@ describe('suppressions in YAML', () => {
     const result = parseYaml(new SourceText('p.yaml', text));
     expect(result.diagnostics).toEqual([]);
     expect(result.model.suppressions.map((s) => s.appliesTo)).toEqual([{ startLine: 3, endLine: 3 }]);
+  });
+
+  test('silence the checks\' diagnostics on the lines they cover', () => {
+    const lint = (text: string) => {
+      const { model, diagnostics } = parseYaml(new SourceText('p.yaml', text));
+      expect(diagnostics).toEqual([]);
+      return checkPolicy(model, builtinCatalog('futu-stock-mcp-server'))
+        .filter((d) => d.code === 'destructive-allowed' || d.code === 'unused-suppression')
+        .map((d) => `${d.code} ${d.span.start.line}`);
+    };
+    const rules = ['version: 1', 'server: futu-stock-mcp-server', 'default: deny', 'rules:', '  - allow: place_order', '    when: trd_env == "SIMULATE"', ''];
+    expect(lint(rules.join('\n'))).toEqual(['destructive-allowed 5']);
+    const ownLine = [...rules.slice(0, 4), '  # policyc-ignore destructive-allowed: paper trading only', ...rules.slice(4)];
+    expect(lint(ownLine.join('\n'))).toEqual([]);
+    const endOfLine = rules.map((line) => (line.startsWith('  - allow') ? `${line}  # policyc-ignore destructive-allowed: paper only` : line));
+    expect(lint(endOfLine.join('\n'))).toEqual([]);
+    const wrongPlace = [...rules.slice(0, 5), '    # policyc-ignore destructive-allowed: too late', ...rules.slice(5)];
+    expect(lint(wrongPlace.join('\n'))).toEqual(['destructive-allowed 5', 'unused-suppression 6']);
   });
 });
