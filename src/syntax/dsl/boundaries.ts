@@ -43,3 +43,23 @@ export function statementOpenerBefore(tokens: readonly IToken[], index: number):
   }
   return undefined;
 }
+
+/**
+ * Which statement the text at `offset` belongs to, as the index of its opening token (or of the
+ * `{` / `}` before it; -1 before any). Text between statements belongs to the one before: that is
+ * where recovery put what it skipped.
+ */
+export function statementKeyAt(tokens: readonly IToken[], offset: number): number {
+  let low = 0;
+  let high = tokens.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (tokens[mid]!.startOffset <= offset) low = mid + 1;
+    else high = mid;
+  }
+  for (let i = low - 1; i >= 0; i--) {
+    const type = tokens[i]!.tokenType;
+    if (opensStatement(tokens, i) || type === t.LBrace || type === t.RBrace) return i;
+  }
+  return -1;
+}

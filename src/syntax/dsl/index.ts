@@ -13,6 +13,7 @@ import { compareDiagnostics, type Diagnostic, type Span } from '../../diagnostic
 import type { SourceText } from '../../diagnostics/source.js';
 import { emptyPolicy, type Expr, type Selector } from '../../model/policy.js';
 import type { Fragment, FrontEndResult } from '../fragment.js';
+import { statementKeyAt } from './boundaries.js';
 import { childNodes, nodeRange, onlyChildNode, tokenEnd } from './cst.js';
 import { decodeBackquoted, decodeNumber, decodeString, type LiteralProblem } from './literals.js';
 import { describeParseError, describeUnexpectedCharacters, isEcho, isRealToken } from './messages.js';
@@ -96,10 +97,9 @@ function read(text: string, start: StartRule, locate: Locate, endOfInput: string
     errorOffsets.push(from);
   };
 
-  const lexOffsets = unreadable(lexed, text).map((run) => {
+  for (const run of unreadable(lexed, text)) {
     syntaxError(run.offset, run.offset + run.length, describeUnexpectedCharacters(text.slice(run.offset, run.offset + run.length)));
-    return run.offset;
-  });
+  }
   for (const token of lexed.tokens) {
     const problem = literalProblem(token);
     if (problem !== undefined) syntaxError(token.startOffset + problem.offset, token.startOffset + problem.offset + problem.length, problem.message);
@@ -139,13 +139,16 @@ function read(text: string, start: StartRule, locate: Locate, endOfInput: string
     cst = undefined;
   }
 
+  // One syntax error per statement: after the first, recovery's guesses produce the rest, and
+  // the statement is left out of the model anyway. A lexical error counts as the first.
+  const reported = new Set(errorOffsets.map((offset) => statementKeyAt(tokens, offset)));
   const context = { tokens, endOfInput, inputEnd: text.length };
-  const seen = new Set<number>();
   for (const error of errors) {
-    if (followsLexingError(error, lexOffsets) || isEcho(error, context)) continue;
+    if (isEcho(error, context)) continue;
     const described = describeParseError(error, context);
-    if (seen.has(described.start)) continue;
-    seen.add(described.start);
+    const statement = statementKeyAt(tokens, described.start);
+    if (reported.has(statement)) continue;
+    reported.add(statement);
     const related = described.related?.map((entry) => ({ message: entry.message, span: locate(entry.start, entry.end) }));
     syntaxError(described.start, described.end, described.message, related === undefined ? {} : { related });
   }
@@ -172,18 +175,6 @@ function literalProblem(token: IToken): LiteralProblem | undefined {
     default:
       return undefined;
   }
-}
-
-/**
- * A parse error right after characters the lexer skipped is the same mistake seen twice
- * (`allow @` is "unexpected `@`", not also "expected a tool selector").
- */
-function followsLexingError(error: IRecognitionException, lexOffsets: readonly number[]): boolean {
-  if (lexOffsets.length === 0) return false;
-  const previous = (error as { previousToken?: IToken }).previousToken;
-  const from = isRealToken(previous) ? tokenEnd(previous) : 0;
-  const to = isRealToken(error.token) ? error.token.startOffset : Infinity;
-  return lexOffsets.some((offset) => offset >= from && offset <= to);
 }
 
 function buildContext(run: Run, locate: Locate): BuildContext {

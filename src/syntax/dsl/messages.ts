@@ -192,14 +192,18 @@ function quote(token: IToken): string {
   return image.includes('`') ? `"${image}"` : `\`${image}\``;
 }
 
+/** `5min` and `3com_tool` lex as a number and a name; this is the word the person wrote. */
+function digitWord(token: IToken, context: ErrorContext): string | undefined {
+  if (token.tokenType !== t.NumberLiteral && token.tokenType !== t.Duration) return undefined;
+  const next = context.tokens[tokenIndex(context.tokens, token) + 1];
+  if (next === undefined || next.startOffset !== tokenEnd(token) || (next.tokenType !== t.Name && next.tokenType !== t.Glob)) return undefined;
+  return token.image + next.image;
+}
+
 function found(token: IToken, context: ErrorContext): string {
   if (!isRealToken(token)) return context.endOfInput;
-  // `5min` lexes as `5` and `min`; quote what the person wrote.
-  const next = context.tokens[tokenIndex(context.tokens, token) + 1];
-  if (token.tokenType === t.NumberLiteral && next !== undefined && next.startOffset === tokenEnd(token) && next.tokenType === t.Name) {
-    return `\`${token.image}${next.image}\``;
-  }
-  return quote(token);
+  const word = digitWord(token, context);
+  return word === undefined ? quote(token) : `\`${word}\``;
 }
 
 /** Where a missing piece goes: right after the previous token, if the found one is on a later line. */
@@ -307,6 +311,21 @@ export function isEcho(error: IRecognitionException, context: ErrorContext): boo
   return false;
 }
 
+/** The rules where an argument path may begin. */
+const CONDITION_RULES: ReadonlySet<string> = new Set(['whenClause', 'condition', 'conjunction', 'negation', 'primary', 'operand']);
+
+/** What follows a key in a condition: a keyword before one of these was meant as a key. */
+const OPERATOR_AFTER_KEY: ReadonlySet<TokenType | undefined> = new Set([
+  t.Equal, t.NotEqual, t.Less, t.LessEqual, t.Greater, t.GreaterEqual, t.SingleEquals, t.In, t.Not, t.Matches, t.Exists, t.Dot,
+]);
+
+/** A keyword that could be meant as a key: not one that can begin a condition or a value. */
+function isKeywordWord(token: IToken): boolean {
+  const type = token.tokenType;
+  if (type === t.Name || type === t.Not || type === t.True || type === t.False || type === t.Null) return false;
+  return type.CATEGORIES?.includes(t.AnyWord) ?? false;
+}
+
 /** One parse error as a located, actionable message. */
 export function describeParseError(error: IRecognitionException, context: ErrorContext): DescribedError {
   const token = error.token;
@@ -326,6 +345,20 @@ export function describeParseError(error: IRecognitionException, context: ErrorC
     }
     const what = errorFacts.rule === 'selectorList' || errorFacts.rule === 'selector' ? 'the tool selectors' : 'the condition';
     return { message: `unexpected ${quote(token)} after ${what}`, start: token.startOffset, end: tokenEnd(token) };
+  }
+
+  const word = isRealToken(token) ? digitWord(token, context) ?? (token.tokenType === t.NumberLiteral ? token.image : undefined) : undefined;
+  if (word !== undefined && (errorFacts.rule === 'selector' || errorFacts.rule === 'selectorList')) {
+    const message = `a tool name that starts with a digit is written in double quotes: "${word}"`;
+    return { message, start: token.startOffset, end: token.startOffset + word.length };
+  }
+
+  if (isRealToken(token) && CONDITION_RULES.has(errorFacts.rule) && isKeywordWord(token) && OPERATOR_AFTER_KEY.has(context.tokens[index + 1]?.tokenType)) {
+    return {
+      message: `\`${token.image}\` is a keyword; to read an argument called ${token.image}, write it in backquotes: \`\`${token.image}\`\``,
+      start: token.startOffset,
+      end: tokenEnd(token),
+    };
   }
 
   const { what, detail } = expectation(errorFacts, realPrevious);

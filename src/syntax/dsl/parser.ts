@@ -4,7 +4,7 @@
 // the rest of the file: chevrotain re-syncs at the next token that can follow the broken rule,
 // which for a statement is the next statement keyword.
 
-import { CstParser, type IToken } from 'chevrotain';
+import { CstParser, type IToken, type TokenType } from 'chevrotain';
 
 import { errorFacts } from './messages.js';
 import * as t from './tokens.js';
@@ -31,6 +31,14 @@ class PolicyParser extends CstParser {
       maxLookahead: 2,
     });
     this.performSelfAnalysis();
+  }
+
+  /**
+   * Recovery may insert a missing token when the one after it fits, but never an opening bracket:
+   * `a in 5` is a missing list, not a list whose `[` and `]` are both missing (two errors).
+   */
+  protected override canTokenTypeBeInsertedInRecovery(tokenType: TokenType): boolean {
+    return tokenType !== t.LBracket && tokenType !== t.LParen;
   }
 
   // --- statements ------------------------------------------------------------------------------
@@ -61,7 +69,7 @@ class PolicyParser extends CstParser {
 
   readonly serverStatement = this.RULE('serverStatement', () => {
     this.CONSUME(t.Server);
-    this.OR([{ ALT: () => this.CONSUME(t.StringLiteral) }, { ALT: () => this.CONSUME(t.Name) }]);
+    this.CONSUME(t.NameOrString);
   });
 
   readonly defaultStatement = this.RULE('defaultStatement', () => {
@@ -129,7 +137,7 @@ class PolicyParser extends CstParser {
 
   readonly identityBlock = this.RULE('identityBlock', () => {
     this.CONSUME(t.Identity);
-    this.OR([{ ALT: () => this.CONSUME(t.StringLiteral) }, { ALT: () => this.CONSUME(t.Name) }]);
+    this.CONSUME(t.NameOrString);
     this.CONSUME(t.LBrace);
     // Every statement parses here, so a misplaced `default` is one clear error, not a cascade.
     this.MANY(() => this.SUBRULE(this.statement));

@@ -76,6 +76,11 @@ function stringValue(token: IToken): string {
   return decodeString(token.image).value;
 }
 
+/** A server's or identity's name: the string's value, or the bare name as written. */
+function nameValue(token: IToken): string {
+  return token.tokenType === t.StringLiteral ? stringValue(token) : token.image;
+}
+
 /**
  * Builds one statement, or nothing if it has a syntax error: recovery touched it, an earlier
  * pass reported an error between its start and `until` (the next statement: what recovery
@@ -417,7 +422,8 @@ function buildTopLevel(context: BuildContext, kind: string, node: CstNode, until
     case 'versionStatement':
     case 'serverStatement':
     case 'defaultStatement':
-      whole(context, node, until, () => buildSingleton(context, kind, node, model, state));
+      // These take nothing after their value, so what follows them is no part of them.
+      whole(context, node, 0, () => buildSingleton(context, kind, node, model, state));
       return;
     case 'hideStatement': {
       const hide = whole(context, node, until, () => buildHide(context, node, undefined));
@@ -430,7 +436,7 @@ function buildTopLevel(context: BuildContext, kind: string, node: CstNode, until
       return;
     }
     case 'limitAllStatement': {
-      const limit = whole(context, node, until, () => buildLimitAll(context, node));
+      const limit = whole(context, node, 0, () => buildLimitAll(context, node));
       if (limit !== undefined) model.limits.push(limit);
       return;
     }
@@ -460,11 +466,9 @@ function buildSingleton(context: BuildContext, kind: string, node: CstNode, mode
     return true;
   }
   if (kind === 'serverStatement') {
-    const quoted = childToken(node, t.StringLiteral.name);
-    const bare = childToken(node, t.Name.name);
-    const token = quoted ?? bare;
+    const token = childToken(node, t.NameOrString.name);
     if (token === undefined) return undefined;
-    model.server = { name: quoted !== undefined ? stringValue(quoted) : token.image, span: tokenSpan(context, token) };
+    model.server = { name: nameValue(token), span: tokenSpan(context, token) };
     return true;
   }
   const number = childToken(node, t.NumberLiteral.name);
@@ -483,14 +487,14 @@ function buildSingleton(context: BuildContext, kind: string, node: CstNode, mode
 
 function buildIdentity(context: BuildContext, node: CstNode, state: TopLevelState): IdentityNode | undefined {
   const range = nodeRange(node);
-  const nameToken = childToken(node, t.StringLiteral.name) ?? childToken(node, t.Name.name);
+  const nameToken = childToken(node, t.NameOrString.name);
   const open = childToken(node, t.LBrace.name);
   if (range === undefined || !isTextToken(nameToken) || !isTextToken(open)) return undefined;
   // The block stands if its header does; a missing `}` is reported, and what is inside still counts.
   if (hasErrorIn(context, range.start, tokenEnd(open))) return undefined;
   const span = context.locate(range.start, range.end);
 
-  const name = nameToken.tokenType === t.StringLiteral ? stringValue(nameToken) : nameToken.image;
+  const name = nameValue(nameToken);
   const identity: IdentityNode = { name, nameSpan: tokenSpan(context, nameToken), hide: [], rules: [], span };
   const earlier = state.identities.get(name);
   if (earlier !== undefined) {

@@ -20,13 +20,19 @@ export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, grou
 /** Every word, keyword or not: a path segment after a dot may be a keyword (`x.limit`). */
 export const AnyWord = createToken({ name: 'AnyWord', label: 'WORD', pattern: Lexer.NA });
 
+/**
+ * The name of a server or an identity, quoted or bare. One category rather than a choice of two
+ * tokens, so that when the name is missing recovery can insert one and read the rest of the block.
+ */
+export const NameOrString = createToken({ name: 'NameOrString', label: 'NAME or STRING', pattern: Lexer.NA });
+
 /** A tool name, class or risk word, or an argument path: `get_order_list`, `order.qty`. */
 export const Name = createToken({
   name: 'Name',
   label: 'NAME',
   // Dots only between segments, so `order.`limit`` lexes as `order`, `.`, `` `limit` ``.
   pattern: /[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*/,
-  categories: [AnyWord],
+  categories: [AnyWord, NameOrString],
 });
 
 /** A tool-name glob: name characters with at least one `*` or `?`; `*` alone means every tool. */
@@ -47,6 +53,7 @@ export const StringLiteral = createToken({
   label: 'STRING',
   pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*"?/,
   start_chars_hint: ['"'],
+  categories: [NameOrString],
 });
 
 /** `` `limit` ``: a path segment spelt literally, for keys that are keywords or not names. */
@@ -84,7 +91,6 @@ export const LimitAll = createToken({
   pattern: /limit[ \t\r\n]+all(?![A-Za-z0-9_.-])/,
   line_breaks: true,
   start_chars_hint: ['l'],
-  categories: [AnyWord],
 });
 
 function keyword(word: string, name: string): TokenType {
@@ -192,6 +198,7 @@ export const allTokens: TokenType[] = [
   ...KEYWORDS,
   Name,
   AnyWord,
+  NameOrString,
   Equal,
   NotEqual,
   LessEqual,
