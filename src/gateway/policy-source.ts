@@ -25,7 +25,17 @@ export interface PolicySpec {
 }
 
 export type PolicyLoad =
-  | { ok: true; active: ActivePolicy; policy: CompiledPolicy; diagnostics: Diagnostic[]; sources: Map<string, SourceText>; fingerprint: string }
+  | {
+      ok: true;
+      active: ActivePolicy;
+      policy: CompiledPolicy;
+      diagnostics: Diagnostic[];
+      sources: Map<string, SourceText>;
+      /** The compiled policy's canonical JSON: equal when the meaning is the same. */
+      meaning: string;
+      /** The source map's: a comment added above a rule changes its line, not its meaning. */
+      lines: string;
+    }
   | {
       ok: false;
       problem: string;
@@ -56,7 +66,8 @@ export async function loadPolicy(spec: PolicySpec): Promise<PolicyLoad> {
     return { ok: false, problem: `${spec.path} cannot be enforced: ${error instanceof Error ? error.message : String(error)}`, diagnostics, sources };
   }
   const active: ActivePolicy = result.sourceMap ? { prepared, sourceMap: result.sourceMap } : { prepared };
-  return { ok: true, active, policy, diagnostics, sources, fingerprint: canonicalJson(policy as unknown as Parameters<typeof canonicalJson>[0]) };
+  const json = (value: unknown): string => canonicalJson(value as Parameters<typeof canonicalJson>[0]);
+  return { ok: true, active, policy, diagnostics, sources, meaning: json(policy), lines: json(result.sourceMap ?? null) };
 }
 
 export interface PolicyWatcher {

@@ -88,7 +88,7 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
   }
   if (first.diagnostics.length > 0) log.warn(`${options.policyPath}:\n${await options.formatDiagnostics(first.diagnostics, first.sources)}`);
   const store: PolicyStore = { active: first.active };
-  let fingerprint = first.fingerprint;
+  let loaded = { meaning: first.meaning, lines: first.lines };
 
   const audit: AuditLog = await openAuditLog(options.auditPath, { includeArgs: options.auditArgs ?? false, fsync: options.auditFsync ?? false });
   const limiter = new SlidingWindowLimiter();
@@ -143,13 +143,14 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
           log.error(`policy not reloaded: ${next.problem}; the previous policy stays in force${report}`);
           continue;
         }
-        if (next.fingerprint === fingerprint) continue;
+        const changedMeaning = next.meaning !== loaded.meaning;
+        if (!changedMeaning && next.lines === loaded.lines) continue;
         // One assignment: a decision in progress keeps the policy it started with.
         store.active = next.active;
-        fingerprint = next.fingerprint;
+        loaded = { meaning: next.meaning, lines: next.lines };
         swapped = true;
-        log.info(`policy reloaded from ${options.policyPath}`);
-        for (const session of liveSessions) session.policyChanged();
+        log.info(changedMeaning ? `policy reloaded from ${options.policyPath}` : `policy reloaded from ${options.policyPath} (source lines only)`);
+        if (changedMeaning) for (const session of liveSessions) session.policyChanged();
       } while (again);
       return swapped;
     })();

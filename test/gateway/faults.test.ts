@@ -143,4 +143,42 @@ describe('over raw stdio', () => {
       error: { code: -32000, message: 'The request cannot complete: the upstream MCP server exited with code 70.' },
     });
   });
+
+  it('has an audit record for every call that reached the server, even when killed mid-load', async () => {
+    const folder = await tempDir();
+    const calls = join(folder, 'calls.jsonl');
+    const audit = join(folder, 'audit.jsonl');
+    const child = spawn(process.execPath, [CLI, 'serve', '--policy', TRADING, '--audit', audit, '--', process.execPath, FUTU], {
+      cwd: ROOT,
+      env: { ...process.env, FUTU_FIXTURE_LOG: calls },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let answered = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      answered += chunk.toString().split('\n').length - 1;
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.stdin.write(`${INITIALIZE}\n`);
+    for (let i = 0; i < 200 && answered < 1; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    child.stdin.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
+    let sent = 0;
+    // Keep calls flowing, and kill the gateway while many are in flight.
+    const load = setInterval(() => {
+      for (let i = 0; i < 20; i++) child.stdin.write(`{"jsonrpc":"2.0","id":${100 + sent++},"method":"tools/call","params":{"name":"get_current_time","arguments":{"n":${sent}}}}\n`);
+    }, 2);
+    for (let i = 0; i < 400 && answered < 60; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    child.kill('SIGKILL');
+    clearInterval(load);
+    await exited;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const reached = await fixtureCalls(calls);
+    const allowed = (await auditRecords(audit)).filter((record) => record.decision === 'allow');
+    expect(reached.length).toBeGreaterThan(0);
+    expect(allowed.length).toBeGreaterThanOrEqual(reached.length);
+    const { canonicalJson, sha256 } = await import('../../src/gateway/audit.js');
+    const recorded = new Set(allowed.map((record) => record.args_sha256));
+    for (const call of reached) expect(recorded.has(sha256(canonicalJson(call.arguments as never)))).toBe(true);
+  });
 });
+

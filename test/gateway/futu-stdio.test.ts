@@ -222,3 +222,33 @@ describe('policyc serve --identity', () => {
     expect(records.map((record) => record.identity)).toEqual(['research-bot', 'research-bot']);
   });
 });
+
+describe('policyc serve with each spelling of the policy', () => {
+  afterAll(cleanup);
+
+  it('enforces the DSL, the YAML and the built policy.json alike, naming the source line', async () => {
+    const folder = await tempDir();
+    const yaml = join(ROOT, 'fixtures', 'policies', 'trading.policy.yaml');
+    const built = join(folder, 'policy.json');
+    const build = await runCli(['build', yaml, '-o', built]);
+    expect(build.code).toBe(0);
+    for (const [policy, source] of [
+      [TRADING, `${TRADING}:16`],
+      [yaml, `${yaml}:16`],
+      [built, `${yaml}:16`],
+    ] as const) {
+      const calls = join(folder, `${policy.replace(/\W/g, '_')}.calls.jsonl`);
+      const gateway = await stdioGateway({
+        policy,
+        audit: join(folder, `${policy.replace(/\W/g, '_')}.audit.jsonl`),
+        upstream: [process.execPath, FUTU],
+        env: { FUTU_FIXTURE_LOG: calls, FUTU_ENABLE_TRADING: '1' },
+      });
+      expect(textOf(await callTool(gateway.client, 'cancel_order', { order_id: '1' }))).toContain(`rule r4 at ${source} requires a person`);
+      expect((await callTool(gateway.client, 'place_order', { ...ORDER, trd_env: 'REAL' })).isError).toBe(true);
+      expect((await callTool(gateway.client, 'place_order', { ...ORDER, trd_env: 'SIMULATE' })).isError).toBeFalsy();
+      expect((await fixtureCalls(calls)).map((call) => call.tool)).toEqual(['place_order']);
+      await gateway.close();
+    }
+  });
+});

@@ -67,6 +67,11 @@ describe('hot reload', () => {
       new RegExp(`^Denied by policyc: the limit of 2 calls per 1m \\(rule r2 at ${policy.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5\\) is reached for this caller; retry after \\d+ s\\.$`),
     );
 
+    // A comment above the rules moves their lines and nothing else: denials name the new line.
+    await replace(policy, `# one more comment\n${AFTER}`);
+    await eventually(() => gateway.stderr().includes(`policy reloaded from ${policy} (source lines only)`), 10_000, 'the line-only reload');
+    expect(textOf(await callTool(gateway.client, 'get-sum', { a: 1, b: 2 }))).toContain(`(rule r2 at ${policy}:6)`);
+
     await replace(policy, BROKEN);
     await eventually(() => gateway.stderr().includes('policy not reloaded'), 10_000, 'the refusal');
     expect(gateway.stderr()).toContain(`policy not reloaded: ${policy} `);
