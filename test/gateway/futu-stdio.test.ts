@@ -71,6 +71,14 @@ describe('policyc serve over stdio, in front of the Futu fixture', () => {
     expect((await fixtureCalls(calls)).map((call) => call.tool)).not.toContain('cancel_all_orders');
   });
 
+  it('compares tool names byte for byte: no case folding, trimming or look-alikes', async () => {
+    for (const name of ['CANCEL_ALL_ORDERS', 'cancel_all_orders ', ' cancel_all_orders', 'cancel_all_orders\u200b', 'cancel_аll_orders', 'Get_Stock_Quote']) {
+      const result = await callTool(gateway.client, name, { trd_env: 'SIMULATE', symbols: ['HK.00700'] });
+      expect(textOf(result), JSON.stringify(name)).toBe(`Denied by policyc: ${JSON.stringify(name)} is not a tool that the upstream server offers.`);
+    }
+    expect(await fixtureCalls(calls)).toEqual([]);
+  });
+
   it('answers get_stock_quote and denies cancel_order, naming the rule, its line and reason', async () => {
     const quote = await callTool(gateway.client, 'get_stock_quote', { symbols: ['HK.00700'] });
     expect(quote.isError).toBeFalsy();
@@ -159,7 +167,8 @@ describe('policyc serve over stdio, in front of the Futu fixture', () => {
 
   it('wrote one chained audit record per decision, with the argument hash only', async () => {
     const records = await auditRecords(audit);
-    const decisions = records.map((record) => [record.tool, record.decision, record.basis, record.rule, record.source]);
+    expect(records.filter((record) => record.basis === 'unknown-tool')).toHaveLength(8);
+    const decisions = records.filter((record) => record.basis !== 'unknown-tool').map((record) => [record.tool, record.decision, record.basis, record.rule, record.source]);
     expect(decisions.slice(0, 4)).toEqual([
       ['cancel_all_orders', 'deny', 'hidden', null, `${TRADING}:6`],
       ['get_stock_quote', 'allow', 'rule', 'r1', `${TRADING}:8`],
