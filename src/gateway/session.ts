@@ -141,6 +141,12 @@ export function createSession(options: SessionOptions): Session {
   function toClient(message: JsonRpcMessage, sendOptions?: SendOptions): void {
     if (closed) return;
     downstream.send(message, sendOptions).catch((error: unknown) => {
+      // A server message tied to a request whose HTTP stream has gone can still take the
+      // session's general stream.
+      if (sendOptions?.relatedRequestId !== undefined && 'method' in message) {
+        toClient(message);
+        return;
+      }
       log.debug(`could not deliver a message to the client: ${describe(error)}`);
     });
   }
