@@ -90,7 +90,7 @@ function tokenDefinitions(): ReadonlyArray<{ name: string; pattern: string; note
   const source = (token: TokenType) => (token.PATTERN instanceof RegExp ? `/${token.PATTERN.source}/` : String(token.PATTERN));
   return [
     { name: 'NAME', pattern: source(t.Name), note: 'tool names, classes, risks, argument keys; never a keyword' },
-    { name: 'WORD', pattern: 'NAME | keyword', note: 'after "." in a path, a keyword is a key like any other' },
+    { name: 'WORD', pattern: 'NAME | KEYWORD', note: 'after "." in a path, a keyword is a key like any other' },
     { name: 'GLOB', pattern: source(t.Glob), note: 'a tool-name pattern with at least one "*" or "?"' },
     {
       name: 'STRING',
@@ -148,7 +148,7 @@ export function policyEbnf(): string {
   }
   out.push('\n(* ---- tokens ---- *)\n');
   const tokens = tokenDefinitions();
-  const tokenWidth = Math.max(...tokens.map((token) => token.name.length), 'keyword'.length) + 1;
+  const tokenWidth = Math.max(...tokens.map((token) => token.name.length), 'KEYWORD'.length) + 1;
   for (const token of tokens) {
     const body = token.pattern.startsWith('/') ? `? ${token.pattern} ?` : token.pattern;
     out.push(`${token.name.padEnd(tokenWidth)}= ${body} ;`);
@@ -157,7 +157,7 @@ export function policyEbnf(): string {
   const words = keywords();
   const lines: string[] = [];
   for (let i = 0; i < words.length; i += 6) lines.push(words.slice(i, i + 6).join(' | '));
-  out.push(`${'keyword'.padEnd(tokenWidth)}= ${indentBody(lines.join('\n| '), tokenWidth)} ;`);
+  out.push(`${'KEYWORD'.padEnd(tokenWidth)}= ${indentBody(lines.join('\n| '), tokenWidth)} ;`);
   out.push(comment('reserved: a tool named like a keyword is written as a STRING, a key as BACKQUOTED', tokenWidth + 2));
   return `${out.join('\n')}\n`;
 }

@@ -22,6 +22,10 @@ export class TooManySyntaxErrors extends Error {
   }
 }
 
+const STRUCTURAL: ReadonlySet<TokenType> = new Set([
+  t.Version, t.Server, t.Default, t.Hide, t.Allow, t.Deny, t.Approve, t.LimitAll, t.Identity, t.LBrace, t.RBrace,
+]);
+
 class PolicyParser extends CstParser {
   constructor() {
     super(t.allTokens, {
@@ -39,6 +43,15 @@ class PolicyParser extends CstParser {
    */
   protected override canTokenTypeBeInsertedInRecovery(tokenType: TokenType): boolean {
     return tokenType !== t.LBracket && tokenType !== t.LParen;
+  }
+
+  /**
+   * Recovery may skip one stray token to go on, but never a statement keyword or a brace: those
+   * are where the next statement or block begins, and skipping one would fold it into the error.
+   * (Chevrotain passes the type it expected; the token it would skip is the next one.)
+   */
+  protected override canTokenTypeBeDeletedInRecovery(_expected: TokenType): boolean {
+    return !STRUCTURAL.has(this.LA(1).tokenType);
   }
 
   // --- statements ------------------------------------------------------------------------------
