@@ -36,12 +36,12 @@ describe('grammar/policy.ebnf', () => {
 
   /** The EBNF spellings of what a rule refers to: `"allow"` for 'allow', NAME for NAME, rule names as they are. */
   function references(node: ISerializedGast, into: Set<string>): Set<string> {
-    const { type } = node;
-    if (type === 'Terminal') {
-      const label = (node as { label?: string }).label ?? (node as { name: string }).name;
+    const fields = node as ISerializedGast & { name?: string; label?: string };
+    if (node.type === 'Terminal') {
+      const label = fields.label ?? fields.name ?? '';
       for (const part of label.split(' or ')) into.add(part.startsWith("'") ? `"${part.slice(1, -1)}"` : part);
-    } else if (type === 'NonTerminal') {
-      into.add((node as { name: string }).name);
+    } else if (node.type === 'NonTerminal') {
+      into.add(fields.name ?? '');
     }
     for (const child of node.definition ?? []) references(child, into);
     return into;
