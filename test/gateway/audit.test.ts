@@ -2,6 +2,7 @@
 // tampering `policyc audit verify` must find — an edit, a deletion, a swap, a rewritten hash,
 // a dropped head — reported at the right line with exit code 1.
 
+import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -9,7 +10,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { AuditLogError, canonicalJson, GENESIS_HASH, openAuditLog, recordHash, sha256, type AuditEntry } from '../../src/gateway/audit.js';
 import { verifyAuditFiles } from '../../src/gateway/audit-read.js';
-import { cleanup, runCli, tempDir } from './helpers/harness.js';
+import { cleanup, CLI, eventually, ROOT, runCli, tempDir } from './helpers/harness.js';
 
 function entry(tool: string, decision: 'allow' | 'deny', extra: Partial<AuditEntry> = {}): AuditEntry {
   return {
@@ -254,4 +255,23 @@ describe('reading the audit log: tail and query', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--decision must be allow or deny');
   });
+
+  it('`audit tail --follow` prints records as they are written, until interrupted', async () => {
+    const folder = await tempDir();
+    const path = join(folder, 'audit.jsonl');
+    clock = 0;
+    await writeLog(path, [entry('get_stock_quote', 'allow')]);
+    const child = spawn(process.execPath, [CLI, 'audit', 'tail', path, '--follow', '--format', 'json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const seqs = (): number[] => out.split('\n').filter((line) => line !== '').map((line) => (JSON.parse(line) as { seq: number }).seq);
+    await eventually(() => seqs().length === 1, 10_000, 'the existing record');
+    await writeLog(path, [entry('cancel_order', 'deny'), entry('get_funds', 'allow')]);
+    await eventually(() => seqs().length === 3, 10_000, 'the new records');
+    expect(seqs()).toEqual([1, 2, 3]);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
 });
+

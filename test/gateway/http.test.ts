@@ -2,6 +2,7 @@
 // grants on one gateway, the checks every request passes before the MCP transport sees it, and an
 // HTTP upstream (a second gateway) reached with --upstream.
 
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 
@@ -13,6 +14,7 @@ import {
   callTool,
   cleanup,
   EVERYTHING,
+  eventually,
   fixtureCalls,
   FUTU,
   GATEWAY_FIXTURES,
@@ -96,7 +98,6 @@ describe('policyc serve --listen, in front of the Futu fixture', () => {
     expect((await callTool(trader, 'place_order', order)).isError).toBeFalsy();
 
     expect((await fixtureCalls(calls)).map((call) => call.tool)).toEqual(['get_funds', 'place_order']);
-    const { readFile } = await import('node:fs/promises');
     const starts = (await readFile(calls, 'utf8')).split('\n').filter((line) => line.includes('"event":"start"'));
     expect(starts).toHaveLength(2);
   });
@@ -198,7 +199,6 @@ describe('HTTP both ways', () => {
     const gateway = await httpGateway(['--policy', join(GATEWAY_FIXTURES, 'everything.policy'), '--tokens', tokens, '--audit', join(folder, 'audit.jsonl'), '--', process.execPath, EVERYTHING, 'stdio']);
     const client = await httpClient(gateway.url, token, { sampling: {} });
     client.setRequestHandler(CreateMessageRequestSchema, async () => ({ role: 'assistant', model: 'm', content: { type: 'text', text: 'over HTTP' } }));
-    const { eventually } = await import('./helpers/harness.js');
     await eventually(async () => (await client.listTools()).tools.some((tool) => tool.name === 'trigger-sampling-request'), 10_000, 'the sampling tool');
     const result = await callTool(client, 'trigger-sampling-request', { prompt: 'hi', maxTokens: 5 });
     expect(textOf(result)).toContain('over HTTP');
