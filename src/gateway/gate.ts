@@ -3,7 +3,7 @@
 // on the way denies the call: a tool list that could not be learned, a limit without room, a rule
 // that asks for a person's approval, an audit log that cannot be written.
 
-import { decide, isHidden, normalizeArgs, type AdmissionTicket, type Decision, type SlidingWindowLimiter } from '../enforce/index.js';
+import { decide, explain, isHidden, normalizeArgs, type AdmissionTicket, type Call, type Decision, type SlidingWindowLimiter } from '../enforce/index.js';
 import type { PreparedPolicy } from '../enforce/index.js';
 import type { PolicySourceMap, SourceLocation } from '../model/compiled.js';
 import type { AuditBasis, AuditEntry, AuditLog } from './audit.js';
@@ -59,7 +59,10 @@ export function createCallGate(options: GateOptions): CallGate {
       }
       const args = normalizeArgs(active.prepared, call.tool, call.args, call.identity);
       const decision = decide(active.prepared, { tool: call.tool, args, identity: call.identity }, call.inventory.tools);
-      if (decision.outcome !== 'allow') return deny(call, args, denialFor(decision, call, active.sourceMap));
+      if (decision.outcome !== 'allow') {
+        const denial = denialFor(decision, call, active.sourceMap);
+        return deny(call, args, decision.basis === 'default' ? withNearMiss(denial, active, { tool: call.tool, args, identity: call.identity }, call.inventory.tools) : denial);
+      }
 
       const admission = limiter.tryAdmit(decision.limits, { identity: call.identity, session: call.session }, now());
       if (!admission.admitted) {
@@ -120,6 +123,24 @@ export function createCallGate(options: GateOptions): CallGate {
     log.debug(`denied ${call.tool} for ${call.identity}: ${denial.reason}`);
     return { forward: false, text: denial.text };
   }
+}
+
+/**
+ * A call denied by default although a rule names the tool: say which rule would have allowed it
+ * and that its condition did not hold, so the model can correct the call (`trd_env` SIMULATE)
+ * instead of guessing. Worked out only for denials; the hot path stays `decide`.
+ */
+function withNearMiss(denial: Denial, active: ActivePolicy, call: Call, known: ReadonlySet<string>): Denial {
+  const missed = explain(active.prepared, call, known).trace.find((rule) => rule.effect !== 'deny' && !rule.matched);
+  if (!missed) return denial;
+  const source = at(active.sourceMap?.rules[missed.id]);
+  const why = missed.reason ? ` (${missed.reason})` : '';
+  const detail = missed.error ? `; ${missed.error}` : '';
+  return {
+    ...denial,
+    reason: `${denial.reason}; the condition of ${missed.id} does not hold${detail}`,
+    text: `Denied by policyc: ${ruleName(missed.id, source)} allows ${JSON.stringify(call.tool)} only when its condition holds${why}, and for these arguments it does not${detail}; the policy's default is deny.`,
+  };
 }
 
 function reservationOf(limiter: SlidingWindowLimiter, ticket: AdmissionTicket): { release(): void } {

@@ -99,8 +99,15 @@ describe('policyc serve over stdio, in front of the Futu fixture', () => {
     for (const env of ['REAL', 'real', 'Real']) {
       const denied = await callTool(gateway.client, 'place_order', { ...ORDER, trd_env: env });
       expect(denied.isError, env).toBe(true);
-      expect(textOf(denied)).toBe('Denied by policyc: no rule of the policy allows "place_order", and the policy\'s default is deny.');
+      expect(textOf(denied)).toBe(
+        `Denied by policyc: rule r3 at ${TRADING}:11 allows "place_order" only when its condition holds (paper trading only, small size), and for these arguments it does not; the policy's default is deny.`,
+      );
     }
+    expect(await fixtureCalls(calls)).toHaveLength(before);
+
+    const { trd_env: _omitted, ...withoutEnv } = { ...ORDER, trd_env: 'SIMULATE' };
+    const missing = await callTool(gateway.client, 'place_order', withoutEnv);
+    expect(textOf(missing)).toMatch(/^Denied by policyc: rule r3 at .* allows "place_order" only when its condition holds \(paper trading only, small size\), and for these arguments it does not; .*trd_env.*; the policy's default is deny\.$/);
     expect(await fixtureCalls(calls)).toHaveLength(before);
 
     const allowed = await callTool(gateway.client, 'place_order', { ...ORDER, trd_env: 'simulate' });
