@@ -17,7 +17,7 @@ import { statementKeyAt } from './boundaries.js';
 import { childNodes, nodeRange, onlyChildNode, tokenEnd } from './cst.js';
 import { decodeBackquoted, decodeNumber, decodeString, type LiteralProblem } from './literals.js';
 import { describeParseError, describeUnexpectedCharacters, isEcho, isRealToken } from './messages.js';
-import { findTooDeep, MAX_NESTING, withoutRanges } from './nesting.js';
+import { findTooDeep, MAX_NESTING, withoutRanges, type TooDeep } from './nesting.js';
 import { dslParser, MAX_SYNTAX_ERRORS, parseTokens, TooManySyntaxErrors, type StartRule } from './parser.js';
 import { readSuppressions, type StatementExtent } from './suppressions.js';
 import { buildCondition, buildPolicy, buildSelectorList, type BuildContext } from './to-model.js';
@@ -97,53 +97,24 @@ function read(text: string, start: StartRule, locate: Locate, endOfInput: string
     errorOffsets.push(from);
   };
 
-  for (const run of unreadable(lexed, text)) {
-    syntaxError(run.offset, run.offset + run.length, describeUnexpectedCharacters(text.slice(run.offset, run.offset + run.length)));
-  }
-  for (const token of lexed.tokens) {
-    const problem = literalProblem(token);
-    if (problem !== undefined) syntaxError(token.startOffset + problem.offset, token.startOffset + problem.offset + problem.length, problem.message);
-  }
+  for (const problem of lexicalProblems(lexed, text)) syntaxError(problem.start, problem.end, problem.message);
 
   const tooDeep = findTooDeep(lexed.tokens);
   for (const cut of tooDeep) {
-    const message =
-      cut.kind === 'block'
-        ? `identity blocks nested more than ${MAX_NESTING} deep; this block is skipped`
-        : `nested more than ${MAX_NESTING} levels deep (parentheses, lists and \`not\`s); this ${start === 'policy' ? 'statement' : 'text'} is skipped`;
     // No error offset: the statement is cut from the tokens, so no statement around it is harmed.
-    diagnostics.push(report('nesting-too-deep', locate(cut.token.startOffset, tokenEnd(cut.token)), message));
+    diagnostics.push(report('nesting-too-deep', locate(cut.token.startOffset, tokenEnd(cut.token)), tooDeepMessage(cut, start)));
   }
   // A fragment is one expression: if part of it is too deep, none of it is read.
   if (tooDeep.length > 0 && start !== 'policy') return finish({ tokens: lexed.tokens, comments, diagnostics, errorOffsets });
   const tokens = withoutRanges(lexed.tokens, tooDeep);
 
-  let cst: CstNode | undefined;
-  let errors: IRecognitionException[];
-  try {
-    cst = parseTokens(tokens, start);
-    errors = parserErrors();
-  } catch (error) {
-    // Both are limits of this input, not bugs: a flood of errors, or (despite the nesting check)
-    // a structure too deep for the stack. Either way the model stays empty: fail closed.
-    if (!(error instanceof TooManySyntaxErrors) && !(error instanceof RangeError)) throw error;
-    errors = parserErrors();
-    const last = errors[errors.length - 1]?.token;
-    const at = isRealToken(last) ? last.startOffset : 0;
-    const message =
-      error instanceof TooManySyntaxErrors
-        ? `more than ${MAX_SYNTAX_ERRORS} syntax errors; stopped reading here (fix the first ones and try again)`
-        : 'this text is too deeply structured to read; stopped reading here';
-    diagnostics.push(report(error instanceof TooManySyntaxErrors ? 'syntax-error' : 'nesting-too-deep', locate(at, at), message));
-    errorOffsets.push(at);
-    cst = undefined;
-  }
+  const parsed = parseSafely(tokens, start);
 
   // One syntax error per statement: after the first, recovery's guesses produce the rest, and
   // the statement is left out of the model anyway. A lexical error counts as the first.
   const reported = new Set(errorOffsets.map((offset) => statementKeyAt(tokens, offset)));
   const context = { tokens, endOfInput, inputEnd: text.length };
-  for (const error of errors) {
+  for (const error of parsed.errors) {
     if (isEcho(error, context)) continue;
     const described = describeParseError(error, context);
     const statement = statementKeyAt(tokens, described.start);
@@ -152,16 +123,64 @@ function read(text: string, start: StartRule, locate: Locate, endOfInput: string
     const related = described.related?.map((entry) => ({ message: entry.message, span: locate(entry.start, entry.end) }));
     syntaxError(described.start, described.end, described.message, related === undefined ? {} : { related });
   }
-  return finish({ cst, tokens, comments, diagnostics, errorOffsets });
+  if (parsed.stopped !== undefined) {
+    const { at, code, message } = parsed.stopped;
+    diagnostics.push(report(code, locate(at, at), message));
+    errorOffsets.push(at);
+  }
+  return finish({ cst: parsed.cst, tokens, comments, diagnostics, errorOffsets });
+}
+
+/** Unreadable characters and bad literals, as [start, end) and a message. */
+function lexicalProblems(lexed: ILexingResult, text: string): { start: number; end: number; message: string }[] {
+  const problems = unreadable(lexed, text).map((run) => ({
+    start: run.offset,
+    end: run.offset + run.length,
+    message: describeUnexpectedCharacters(text.slice(run.offset, run.offset + run.length)),
+  }));
+  for (const token of lexed.tokens) {
+    const problem = literalProblem(token);
+    if (problem !== undefined) {
+      const start = token.startOffset + problem.offset;
+      problems.push({ start, end: start + problem.length, message: problem.message });
+    }
+  }
+  return problems;
+}
+
+function tooDeepMessage(cut: TooDeep, start: StartRule): string {
+  return cut.kind === 'block'
+    ? `identity blocks nested more than ${MAX_NESTING} deep; this block is skipped`
+    : `nested more than ${MAX_NESTING} levels deep (parentheses, lists and \`not\`s); this ${start === 'policy' ? 'statement' : 'text'} is skipped`;
+}
+
+interface Parsed {
+  cst?: CstNode;
+  errors: IRecognitionException[];
+  /** Why parsing stopped early, if it did; the CST is then lost and the model stays empty. */
+  stopped?: { at: number; code: 'syntax-error' | 'nesting-too-deep'; message: string };
+}
+
+function parseSafely(tokens: IToken[], start: StartRule): Parsed {
+  try {
+    const cst = parseTokens(tokens, start);
+    return { cst, errors: dslParser.errors };
+  } catch (error) {
+    // Both are limits of this input, not bugs: a flood of errors, or (despite the nesting check)
+    // a structure too deep for the stack. Either way the model stays empty: fail closed.
+    if (!(error instanceof TooManySyntaxErrors) && !(error instanceof RangeError)) throw error;
+    const errors = dslParser.errors.slice(0, MAX_SYNTAX_ERRORS);
+    const last = errors[errors.length - 1]?.token;
+    const at = isRealToken(last) ? last.startOffset : 0;
+    return error instanceof TooManySyntaxErrors
+      ? { errors, stopped: { at, code: 'syntax-error', message: `more than ${MAX_SYNTAX_ERRORS} syntax errors; stopped reading here (fix the first ones and try again)` } }
+      : { errors, stopped: { at, code: 'nesting-too-deep', message: 'this text is too deeply structured to read; stopped reading here' } };
+  }
 }
 
 function finish(run: Run): Run {
   run.errorOffsets.sort((a, b) => a - b);
   return run;
-}
-
-function parserErrors(): IRecognitionException[] {
-  return dslParser.errors;
 }
 
 function literalProblem(token: IToken): LiteralProblem | undefined {

@@ -94,7 +94,7 @@ function expectation(found: ErrorFacts, previous: IToken | undefined): Expectati
     case 'selector':
     case 'selectorList':
       if (after === t.Class) return { what: 'a class', detail: 'read, write, financial or destructive' };
-      if (after === t.Risk || found.expected.includes(t.Name.name) && isOperator(after)) {
+      if (after === t.Risk || (found.expected.includes(t.Name.name) && isOperator(after))) {
         return { what: 'a risk level', detail: 'low, medium, high or critical; or `>=`, `>`, `<=`, `<`, `==` and a level' };
       }
       return { what: SELECTOR, detail: SELECTOR_KINDS };

@@ -167,13 +167,13 @@ export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/ });
  * characters). Lexed as one token, kept out of the parser's way in its own group, and reported
  * once per run; leaving them to chevrotain's lexer recovery costs a pattern scan per character.
  */
-const READABLE = ' \t\r\n\f\vABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"`\'#.,()[]{}=!<>&|;*?-';
+const READABLE = new Set(' \t\r\n\f\vABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"`\'#.,()[]{}=!<>&|;*?-');
 export const Unexpected = createToken({
   name: 'Unexpected',
   pattern: /[^ \t\r\n\f\vA-Za-z0-9_"`'#.,()[\]{}=!<>&|;*?-]+/,
   group: 'unexpected',
   // Chevrotain cannot derive first characters from a complement set: every UTF-16 unit but READABLE.
-  start_chars_hint: Array.from({ length: 0x10000 }, (_, code) => code).filter((code) => !READABLE.includes(String.fromCharCode(code))),
+  start_chars_hint: Array.from({ length: 0x10000 }, (_, code) => code).filter((code) => !READABLE.has(String.fromCharCode(code))),
 });
 
 /** The one message for each misfit token, whatever the parser expected instead. */

@@ -134,5 +134,8 @@ describe('recovery', () => {
     expect(diagnostics.length).toBe(101);
     expect(diagnostics.at(-1)?.message).toMatch(/^more than 100 syntax errors; stopped reading here/);
     expect(model.rules).toEqual([]);
+    // The shared parser is reset for the next file.
+    expect(parse('allow x\ndeny y').diagnostics).toEqual([]);
+    expect(parse('allow x\ndeny y').model.rules).toHaveLength(2);
   });
 });
