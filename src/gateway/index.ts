@@ -5,5 +5,6 @@ export { serve, PolicyStartError, type RunningGateway, type ServeOptions, type U
 export { openAuditLog, AuditLogError, canonicalJson, recordHash, GENESIS_HASH, type AuditRecord, type AuditEntry, type AuditLog } from './audit.js';
 export { verifyAuditFiles, readLines, parseRecord, matches, formatRecord, type RecordFilter, type VerifyResult } from './audit-read.js';
 export { loadTokens, addToken, hashToken, identify, type TokenTable } from './http/tokens.js';
-export { isLoopback, DEFAULT_MAX_BODY_BYTES } from './http/listener.js';
+export { DEFAULT_MAX_BODY_BYTES } from './http/listener.js';
+export { isLoopback } from './http/address.js';
 export { stderrLogger, type Logger } from './log.js';

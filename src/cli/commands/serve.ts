@@ -73,9 +73,10 @@ export function registerServe(program: Command): void {
 export const register = registerServe;
 
 async function runServe(command: string[], options: ServeCliOptions, identityGiven: boolean): Promise<ExitCode> {
-  const gateway = await import('../../gateway/index.js');
+  // Flags first: a usage error should not wait for the gateway (SDK, compiler) to load.
   const upstream = upstreamOf(command, options);
-  const listen = options.listen === undefined ? undefined : await listenOf(options, identityGiven, gateway);
+  const listen = options.listen === undefined ? undefined : await listenOf(options, identityGiven);
+  const gateway = await import('../../gateway/index.js');
   const log = gateway.stderrLogger({ verbose: options.verbose === true });
 
   let running: Awaited<ReturnType<typeof gateway.serve>>;
@@ -151,22 +152,20 @@ function parseHeaders(lines: readonly string[]): Record<string, string> {
   return headers;
 }
 
-async function listenOf(
-  options: ServeCliOptions,
-  identityGiven: boolean,
-  gateway: typeof GatewayModule,
-): Promise<GatewayModule.HttpListenSpec> {
+async function listenOf(options: ServeCliOptions, identityGiven: boolean): Promise<GatewayModule.HttpListenSpec> {
+  const { isLoopback } = await import('../../gateway/http/address.js');
+  const { loadTokens } = await import('../../gateway/http/tokens.js');
   const address = options.listen ?? '';
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(address);
   const host = match?.[1] ?? match?.[2];
   const port = Number(match?.[3]);
   if (!host || !Number.isInteger(port) || port > 65535) throw new InputError(`--listen must be HOST:PORT, e.g. 127.0.0.1:8377 (got "${address}")`);
-  if (!gateway.isLoopback(host) && options.allowRemote !== true) {
+  if (!isLoopback(host) && options.allowRemote !== true) {
     throw new InputError(`--listen ${address} is not a loopback address; the gateway would be reachable from other machines. Add --allow-remote if that is what you want.`);
   }
   if (options.tokens === undefined) throw new InputError('--listen needs --tokens FILE: every HTTP caller must present a bearer token (create one with `policyc token create`)');
   if (identityGiven) throw new InputError('--identity is for stdio; over HTTP each caller\'s identity comes from its token (--tokens)');
-  const tokens = await gateway.loadTokens(options.tokens);
+  const tokens = await loadTokens(options.tokens);
   if (tokens.entries.length === 0) throw new InputError(`${options.tokens} holds no tokens; add one with \`policyc token create --identity NAME --tokens ${options.tokens}\``);
   return {
     host,

@@ -17,6 +17,7 @@ import { classify, ErrorCodes, parseMessage, type JsonRpcMessage, type RequestId
 import type { Logger } from '../log.js';
 import type { Session } from '../session.js';
 import type { Channel, ChannelEnd } from '../transport/channel.js';
+import { isLoopback } from './address.js';
 import { bearerToken, identify, type TokenTable } from './tokens.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -51,10 +52,6 @@ interface SessionEntry {
   identity: string;
   lastSeen: number;
   openStreams: number;
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 
 export async function listenHttp(options: HttpListenOptions): Promise<HttpGateway> {
