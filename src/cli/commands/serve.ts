@@ -3,7 +3,7 @@
 // of the server; over Streamable HTTP with `--listen HOST:PORT` and `--tokens FILE`.
 
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 
 import { InputError, PolicyFailure } from '../../errors.js';
 import type * as GatewayModule from '../../gateway/index.js';
@@ -36,7 +36,10 @@ interface ServeCliOptions {
   verbose?: boolean;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** An option that may be given several times, collecting its values. */
+function repeatable(flags: string, description: string): Option {
+  return new Option(flags, description).argParser((value: string, previous: string[]) => [...previous, value]).default([], 'none');
+}
 
 export function registerServe(program: Command): void {
   program
@@ -47,12 +50,12 @@ export function registerServe(program: Command): void {
     .requiredOption('-p, --policy <file>', 'the policy to enforce (.policy, .yaml or policy.json)')
     .option('--catalog <file>', 'check the policy against this catalogue instead of the one it names')
     .option('--upstream <url>', 'an upstream MCP server over Streamable HTTP, instead of a command')
-    .option('--upstream-header <header>', 'a header for every request to the HTTP upstream, "Name: value" (repeatable)', collect, [])
+    .addOption(repeatable('--upstream-header <header>', 'a header for every request to the HTTP upstream, "Name: value" (repeatable)'))
     .option('--listen <host:port>', 'serve over Streamable HTTP on this address instead of stdio (e.g. 127.0.0.1:8377)')
     .option('--allow-remote', 'allow --listen on an address other than loopback')
     .option('--tokens <file>', 'with --listen: identity → sha256 of its bearer token (see `policyc token create`)')
-    .option('--allowed-host <host>', 'with --listen: another Host header to accept, e.g. behind a proxy (repeatable)', collect, [])
-    .option('--allowed-origin <origin>', 'with --listen: a browser Origin allowed to call (repeatable; default none)', collect, [])
+    .addOption(repeatable('--allowed-host <host>', 'with --listen: another Host header to accept, e.g. behind a proxy (repeatable)'))
+    .addOption(repeatable('--allowed-origin <origin>', 'with --listen: a browser Origin allowed to call (repeatable)'))
     .option('--max-body <bytes>', 'with --listen: the largest request body accepted', String(1024 * 1024))
     .option('--max-sessions <n>', 'with --listen: the most sessions at once', '100')
     .option('--session-idle <seconds>', 'with --listen: close a session idle this long', '1800')
