@@ -24,7 +24,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FUTU = join(ROOT, 'fixtures', 'futu', 'server.mjs');
 const POLICY = join(ROOT, 'fixtures', 'policies', 'trading.policy');
 // The built CLI; this entry also adds the gateway commands if the command index does not yet.
-const CLI = join(ROOT, 'test', 'gateway', 'helpers', 'policyc.mjs');
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 
 const CALL = { method: 'tools/call', params: { name: 'get_stock_quote', arguments: { symbols: ['HK.00700'] } } };
 

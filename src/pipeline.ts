@@ -164,7 +164,7 @@ export async function compileFile(path: string, options: CompileOptions = {}): P
 
   const parsed = parseSource(read.source, syntax);
   const { catalog, diagnostics: catalogDiagnostics } = await resolveCatalog(parsed.model, options, sources);
-  const checkDiagnostics = checkPolicy(parsed.model, catalog);
+  const checkDiagnostics = checkPolicy(parsed.model, catalog, { incomplete: hasErrors(parsed.diagnostics) });
   const diagnostics = [...parsed.diagnostics, ...catalogDiagnostics, ...checkDiagnostics].sort(compareDiagnostics);
   const { policy, sourceMap } = compilePolicy(parsed.model, catalog ?? emptyCatalog(parsed.model));
   // Without a catalogue there is no reviewed universe to call tools "unknown" against.

@@ -13,6 +13,8 @@ import { applySuppressions } from './suppressions.js';
 export interface CheckOptions {
   /** Run only these rules (default: all). Suppressions of other codes are then not judged unused. */
   only?: readonly Code[];
+  /** The front end reported syntax errors, so statements may be missing from the model. */
+  incomplete?: boolean;
 }
 
 /**
@@ -31,6 +33,7 @@ export function checkPolicy(model: PolicyModel, catalog: Catalog | undefined, op
   });
   for (const rule of selectRules(options)) {
     if (rule.requiresCatalog && catalog === undefined) continue;
+    if (rule.judgesAbsence && options.incomplete) continue;
     ran.add(rule.code);
     running = rule;
     rule.check(context);

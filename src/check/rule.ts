@@ -9,6 +9,11 @@ export interface Rule {
   code: Code;
   /** The rule needs the server's catalogue; the runner skips it when there is none. */
   requiresCatalog: boolean;
+  /**
+   * The rule judges what the policy lacks (no statements, no version): when the front end dropped
+   * statements because of syntax errors, the runner skips it rather than report a false absence.
+   */
+  judgesAbsence?: true;
   /** What the rule looks for, in one line, for people reading the rule list. */
   description: string;
   check(context: CheckContext): void;

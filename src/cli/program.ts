@@ -14,10 +14,14 @@ export function createProgram(): Command {
     .description('Compile, lint and enforce policies for the tools an AI agent may call through MCP.')
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--debug', 'print stack traces of internal errors')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .showHelpAfterError('(run with --help for usage)');
   registerCommands(program);
-  for (const command of program.commands) command.exitOverride();
+  // Errors of every (sub)command reach main() instead of exiting with commander's own codes.
+  const overrideExit = (command: Command): void => {
+    command.exitOverride();
+    command.commands.forEach(overrideExit);
+  };
+  overrideExit(program);
   return program;
 }
 

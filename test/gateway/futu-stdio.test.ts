@@ -198,7 +198,7 @@ describe('policyc serve over stdio, in front of the Futu fixture', () => {
     const cwd = join(ROOT, 'test');
     const inspect = (tool: string, args: string[]) =>
       runNode(
-        [INSPECTOR, '--cli', process.execPath, join(ROOT, 'test/gateway/helpers/policyc.mjs'), 'serve', '--policy', TRADING, '--audit', join(folder, 'inspector.jsonl'), process.execPath, FUTU, '--method', 'tools/call', '--tool-name', tool, '--tool-arg', ...args],
+        [INSPECTOR, '--cli', process.execPath, join(ROOT, 'dist/cli/main.js'), 'serve', '--policy', TRADING, '--audit', join(folder, 'inspector.jsonl'), process.execPath, FUTU, '--method', 'tools/call', '--tool-name', tool, '--tool-arg', ...args],
         { cwd, env: { FUTU_FIXTURE_LOG: join(folder, 'inspector-calls.jsonl') } },
       );
     const denied = await inspect('cancel_order', ['order_id=1']);

@@ -5,6 +5,7 @@ import type { Rule } from '../rule.js';
 export const emptyPolicy: Rule = {
   code: 'empty-policy',
   requiresCatalog: false,
+  judgesAbsence: true,
   description: 'The file has no statements at all.',
   check(context) {
     if (!isEmptyPolicy(context.model)) return;

@@ -5,6 +5,7 @@ import type { Rule } from '../rule.js';
 export const missingServer: Rule = {
   code: 'missing-server',
   requiresCatalog: false,
+  judgesAbsence: true,
   description: 'The policy names no server and no catalogue was given.',
   check(context) {
     const { model } = context;

@@ -5,6 +5,7 @@ import type { Rule } from '../rule.js';
 export const missingVersion: Rule = {
   code: 'missing-version',
   requiresCatalog: false,
+  judgesAbsence: true,
   description: 'The policy does not declare its language version.',
   check(context) {
     const { model } = context;

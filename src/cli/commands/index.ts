@@ -2,12 +2,18 @@
 
 import type { Command } from 'commander';
 
+import { registerAudit } from './audit.js';
 import { registerBuild } from './build.js';
 import { registerExplain } from './explain.js';
 import { registerLint } from './lint.js';
+import { registerServe } from './serve.js';
+import { registerToken } from './token.js';
 
 export function registerCommands(program: Command): void {
   registerLint(program);
   registerBuild(program);
   registerExplain(program);
+  registerServe(program);
+  registerAudit(program);
+  registerToken(program);
 }

@@ -10,6 +10,10 @@ import type { SourceText } from '../source.js';
 const TAB = '    ';
 /** Spans over more lines than this show their first and last lines around an ellipsis. */
 const MAX_FRAME_LINES = 6;
+/** Lines wider than this show a window around the span (a generated line can be megabytes long). */
+const MAX_FRAME_WIDTH = 120;
+/** How much of the line before the span such a window keeps. */
+const WINDOW_LEAD = 40;
 
 export interface FramePaint {
   gutter(text: string): string;
@@ -23,6 +27,8 @@ interface DisplayLine {
   text: string;
   /** `columns[i]` is the screen column (0-based) of UTF-16 index i; one extra entry for the end. */
   columns: number[];
+  /** Each shown character's text and the screen column it starts at, for windowing long lines. */
+  cells: { text: string; at: number }[];
 }
 
 function isWide(codePoint: number): boolean {
@@ -66,15 +72,34 @@ function display(ch: string, screenColumn: number): { text: string; width: numbe
 export function displayLine(line: string): DisplayLine {
   let text = '';
   const columns: number[] = [];
+  const cells: DisplayLine['cells'] = [];
   let screen = 0;
   for (const ch of line) {
     const shown = display(ch, screen);
     for (let unit = 0; unit < ch.length; unit++) columns.push(screen);
+    cells.push({ text: shown.text, at: screen });
     text += shown.text;
     screen += shown.width;
   }
   columns.push(screen);
-  return { text, columns };
+  return { text, columns, cells };
+}
+
+/**
+ * The part of a long line worth showing: a window of MAX_FRAME_WIDTH columns that starts a
+ * little before `from`, with `…` where text was cut. `shift` is how far the window moved the
+ * line to the left, so the underline can move with it.
+ */
+function windowed(line: DisplayLine, from: number): { text: string; shift: number } {
+  const width = line.columns[line.columns.length - 1] ?? 0;
+  if (width <= MAX_FRAME_WIDTH) return { text: line.text, shift: 0 };
+  const start = Math.max(0, Math.min(from - WINDOW_LEAD, width - MAX_FRAME_WIDTH));
+  const end = start + MAX_FRAME_WIDTH;
+  const kept = line.cells.filter((cell) => cell.at >= start && cell.at < end);
+  const head = start > 0 ? '…' : '';
+  const tail = end < width ? '…' : '';
+  // The `…` in front takes one column, so the line moves left by one column less.
+  return { text: head + kept.map((cell) => cell.text).join('') + tail, shift: start - head.length };
 }
 
 /** The screen column of a 1-based UTF-16 column, clamped to the line. */
@@ -114,11 +139,13 @@ export function codeFrame(source: SourceText, span: Span, options: { char: '^' |
       continue;
     }
     const line = displayLine(source.lineText(number));
-    out.push(`${indent}${paint.gutter(`${String(number).padStart(width)} |`)}${line.text === '' ? '' : ` ${line.text}`}`);
     const from = number === start.line ? screenColumn(line, start.column) : firstNonBlank(line);
     const to = number === lastLine && number === end.line ? screenColumn(line, end.column) : (line.columns[line.columns.length - 1] ?? 0);
-    const length = Math.max(1, to - from);
-    out.push(`${indent}${paint.gutter(`${' '.repeat(width)} |`)} ${' '.repeat(from)}${paint.underline(options.char.repeat(length))}`);
+    const view = windowed(line, from);
+    out.push(`${indent}${paint.gutter(`${String(number).padStart(width)} |`)}${view.text === '' ? '' : ` ${view.text}`}`);
+    const shownFrom = from - view.shift;
+    const length = Math.max(1, Math.min(to - from, MAX_FRAME_WIDTH + 1 - shownFrom));
+    out.push(`${indent}${paint.gutter(`${' '.repeat(width)} |`)} ${' '.repeat(shownFrom)}${paint.underline(options.char.repeat(length))}`);
   }
   return out;
 }
