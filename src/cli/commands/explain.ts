@@ -139,7 +139,7 @@ const BASIS_TEXT: Record<Explanation['basis'], string> = {
   'unknown-tool': 'the tool is not in the catalogue',
   hidden: 'the tool is hidden for this caller',
   rule: 'a rule decided',
-  default: 'no rule applies, so the default decided',
+  default: 'no rule matched this call, so the default decided',
 };
 
 function location(source: SourceLocation | undefined): string {
