@@ -8,6 +8,7 @@ import type { IToken } from 'chevrotain';
 import { report } from '../../diagnostics/codes.js';
 import type { Diagnostic, Span } from '../../diagnostics/diagnostic.js';
 import type { Suppression } from '../../model/policy.js';
+import { NO_CODES_MESSAGE, readSuppressionDirective } from '../suppression-directive.js';
 import { tokenEnd } from './cst.js';
 
 /** A statement as the suppressions see it: where it is in the text, and its lines. */
@@ -27,28 +28,19 @@ export interface SuppressionInput {
   locate(start: number, end: number): Span;
 }
 
-const DIRECTIVE = /^#\s*policyc-ignore(?=[\s:]|$)(.*)$/;
-
 export function readSuppressions(input: SuppressionInput): { suppressions: Suppression[]; diagnostics: Diagnostic[] } {
   const suppressions: Suppression[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const comment of input.comments) {
-    const match = DIRECTIVE.exec(comment.image);
-    if (match === null) continue;
+    const directive = readSuppressionDirective(comment.image);
+    if (directive.kind === 'none') continue;
     const span = input.locate(comment.startOffset, tokenEnd(comment));
-    const body = match[1]!;
-    const colon = body.indexOf(':');
-    const codes = (colon < 0 ? body : body.slice(0, colon))
-      .split(',')
-      .map((code) => code.trim())
-      .filter((code) => code !== '');
-    if (codes.length === 0) {
-      diagnostics.push(report('syntax-error', span, 'name the rule to ignore: `# policyc-ignore RULE: why`'));
+    if (directive.kind === 'no-codes') {
+      diagnostics.push(report('syntax-error', span, NO_CODES_MESSAGE));
       continue;
     }
-    const reason = colon < 0 ? '' : body.slice(colon + 1).trim();
-    const suppression: Suppression = { codes, appliesTo: coveredLines(input, comment, span.start.line), span };
-    if (reason !== '') suppression.reason = reason;
+    const suppression: Suppression = { codes: directive.codes, appliesTo: coveredLines(input, comment, span.start.line), span };
+    if (directive.reason !== undefined) suppression.reason = directive.reason;
     suppressions.push(suppression);
   }
   return { suppressions, diagnostics };

@@ -9,6 +9,7 @@ import { report } from '../../diagnostics/codes.js';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { SourceText } from '../../diagnostics/source.js';
 import type { Suppression } from '../../model/policy.js';
+import { NO_CODES_MESSAGE, readSuppressionDirective } from '../suppression-directive.js';
 import type { YamlComment } from './cst.js';
 import { seqItemStarts, trimEnd, type YamlPair, type YamlTree } from './tree.js';
 
@@ -20,39 +21,28 @@ interface Unit {
   endLine: number;
 }
 
-const DIRECTIVE = /^#\s*policyc-ignore(?=[\s:]|$)(.*)$/;
-
 export function readSuppressions(tree: YamlTree, comments: readonly YamlComment[]): { suppressions: Suppression[]; diagnostics: Diagnostic[] } {
   const { source } = tree;
   const suppressions: Suppression[] = [];
   const diagnostics: Diagnostic[] = [];
   let units: Unit[] | undefined;
   for (const comment of comments) {
-    const text = comment.text.trimEnd();
-    const match = DIRECTIVE.exec(text);
-    if (!match) continue;
-    const span = source.span(comment.offset, comment.offset + text.length);
-    const body = match[1] ?? '';
-    const colon = body.indexOf(':');
-    // The same reading as the DSL's: codes separated by commas, then the reason after a colon.
-    const codes = (colon < 0 ? body : body.slice(0, colon))
-      .split(',')
-      .map((code) => code.trim())
-      .filter((code) => code !== '');
-    if (codes.length === 0) {
-      diagnostics.push(report('syntax-error', span, 'name the rule to ignore: `# policyc-ignore RULE: why`'));
+    const directive = readSuppressionDirective(comment.text);
+    if (directive.kind === 'none') continue;
+    const span = source.span(comment.offset, comment.offset + comment.text.trimEnd().length);
+    if (directive.kind === 'no-codes') {
+      diagnostics.push(report('syntax-error', span, NO_CODES_MESSAGE));
       continue;
     }
     units ??= collectUnits(tree);
     const unit = coveredUnit(source, units, comment.offset);
     const line = span.start.line;
     const suppression: Suppression = {
-      codes,
+      codes: directive.codes,
       appliesTo: unit ? { startLine: unit.startLine, endLine: unit.endLine } : { startLine: line, endLine: line },
       span,
     };
-    const reason = colon < 0 ? '' : body.slice(colon + 1).trim();
-    if (reason !== '') suppression.reason = reason;
+    if (directive.reason !== undefined) suppression.reason = directive.reason;
     suppressions.push(suppression);
   }
   return { suppressions, diagnostics };
