@@ -97,6 +97,24 @@ export const CODES = {
     summary: 'No catalogue is known for the server the policy names.',
     help: 'Use a name from `policyc catalog list`, or pass `--catalog FILE` (see `policyc catalog import`).',
   },
+  'unreviewed-catalog': {
+    severity: 'info',
+    category: 'reference',
+    summary: 'The catalogue the policy is checked against has tools whose class and risk were guessed by `policyc catalog import` and not reviewed.',
+    help: 'Review each tool marked `"reviewed": false` in the catalogue (class, risk, secrets, capabilities), then set it to true; lint is only as right as the catalogue.',
+  },
+  'invalid-config': {
+    severity: 'error',
+    category: 'structure',
+    summary: 'The policyc configuration file names a rule id, severity or catalogue that policyc cannot use.',
+    help: 'Use rule ids from `docs/checks.md` (front-end codes such as syntax-error cannot be changed) and catalogue files that load.',
+  },
+  'invalid-test': {
+    severity: 'error',
+    category: 'reference',
+    summary: 'A decision test names a tool, identity or rule that the policy or its catalogue does not have.',
+    help: 'Check the spelling against the policy and `policyc catalog show`; a test of a misspelt tool passes for the wrong reason.',
+  },
 
   // --- names and references -----------------------------------------------------------------
   'unknown-tool': {

@@ -15,12 +15,16 @@ import { jsonValueOf, readablePointer, resolvePointer, type JsonNode } from './d
 const SCHEMA_FILES = {
   'urn:policyc:schema:policy': 'policy.schema.json',
   'urn:policyc:schema:catalog': 'catalog.schema.json',
+  'urn:policyc:schema:policy-tests': 'policy-tests.schema.json',
+  'urn:policyc:schema:config': 'policyc-config.schema.json',
 } as const;
 
 export type SchemaRef =
   | 'urn:policyc:schema:policy'
   | 'urn:policyc:schema:policy#/definitions/sourceMap'
-  | 'urn:policyc:schema:catalog';
+  | 'urn:policyc:schema:catalog'
+  | 'urn:policyc:schema:policy-tests'
+  | 'urn:policyc:schema:config';
 
 /** More errors than this in one file are noise: the first ones say what is wrong. */
 const MAX_SCHEMA_ERRORS = 50;
