@@ -14,6 +14,7 @@ import type { Catalog } from './catalog/types.js';
 import { checkPolicy } from './check/check.js';
 import { compilePolicy } from './compile/compile.js';
 import { loadCompiledPolicy, loadSourceMap } from './compile/load.js';
+import { applyLintSettings, type LintSettings } from './config/lint-settings.js';
 import { report } from './diagnostics/codes.js';
 import { compareDiagnostics, fileSpan, hasErrors, type Diagnostic } from './diagnostics/diagnostic.js';
 import { SourceText } from './diagnostics/source.js';
@@ -32,6 +33,10 @@ export type PolicySyntax = 'dsl' | 'yaml' | 'json';
 export interface CompileOptions {
   /** A catalogue file to check against instead of the built-in one the policy's `server` names. */
   catalogPath?: string;
+  /** Catalogues a `server` statement may name besides the built-in ones (the configuration's `catalogs`). */
+  catalogs?: ReadonlyMap<string, Catalog>;
+  /** Severity overrides and strict mode from the configuration or --strict; applied to every diagnostic. */
+  lint?: LintSettings;
 }
 
 export interface CompileResult {
@@ -121,7 +126,7 @@ export async function resolveCatalog(
 ): Promise<{ catalog?: Catalog; diagnostics: Diagnostic[] }> {
   if (options.catalogPath !== undefined) return loadCatalogPath(options.catalogPath, sources);
   if (!model.server) return { diagnostics: [] };
-  const catalog = builtinCatalog(model.server.name);
+  const catalog = options.catalogs?.get(model.server.name) ?? builtinCatalog(model.server.name);
   if (catalog) return { catalog, diagnostics: [] };
   return {
     diagnostics: [
@@ -160,12 +165,15 @@ export async function compileFile(path: string, options: CompileOptions = {}): P
   if (!read.source) return { diagnostics: read.diagnostics, sources };
   sources.set(path, read.source);
 
-  if (syntax === 'json') return loadJsonPolicy(read.source, sources);
+  if (syntax === 'json') {
+    const loaded = await loadJsonPolicy(read.source, sources);
+    return { ...loaded, diagnostics: applyLintSettings(loaded.diagnostics, options.lint) };
+  }
 
   const parsed = parseSource(read.source, syntax);
   const { catalog, diagnostics: catalogDiagnostics } = await resolveCatalog(parsed.model, options, sources);
   const checkDiagnostics = checkPolicy(parsed.model, catalog, { incomplete: hasErrors(parsed.diagnostics) });
-  const diagnostics = [...parsed.diagnostics, ...catalogDiagnostics, ...checkDiagnostics].sort(compareDiagnostics);
+  const diagnostics = applyLintSettings([...parsed.diagnostics, ...catalogDiagnostics, ...checkDiagnostics], options.lint).sort(compareDiagnostics);
   const { policy, sourceMap } = compilePolicy(parsed.model, catalog ?? emptyCatalog(parsed.model));
   // Without a catalogue there is no reviewed universe to call tools "unknown" against.
   if (!catalog) delete policy.catalog;
