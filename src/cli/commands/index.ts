@@ -7,12 +7,14 @@ import { registerBuild } from './build.js';
 import { registerExplain } from './explain.js';
 import { registerLint } from './lint.js';
 import { registerServe } from './serve.js';
+import { registerTest } from './test.js';
 import { registerToken } from './token.js';
 
 export function registerCommands(program: Command): void {
   registerLint(program);
   registerBuild(program);
   registerExplain(program);
+  registerTest(program);
   registerServe(program);
   registerAudit(program);
   registerToken(program);
