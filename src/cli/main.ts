@@ -1,4 +1,9 @@
 #!/usr/bin/env node
-import { main } from './program.js';
+// The `policyc` executable. It stays tiny and imports the program only after deciding on source
+// maps: Node applies them only to modules loaded after they are turned on, and reading the
+// bundle's maps costs start-up time that only --debug stack traces need.
 
+if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
+
+const { main } = await import('./program.js');
 process.exitCode = await main(process.argv);

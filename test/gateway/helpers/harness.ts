@@ -23,7 +23,7 @@ export const TRADING = join(ROOT, 'fixtures', 'policies', 'trading.policy');
 export const GATEWAY_FIXTURES = join(ROOT, 'fixtures', 'gateway');
 
 export function assertBuilt(): void {
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'commands', 'serve.js'))) {
+  if (!existsSync(CLI)) {
     throw new Error('the gateway tests run the built CLI: run `npm run build` first (npm test does)');
   }
 }
