@@ -14,7 +14,7 @@ import type { SourceText } from '../diagnostics/source.js';
 import { preparePolicy } from '../enforce/index.js';
 import { InputError } from '../errors.js';
 import type { CompiledPolicy } from '../model/compiled.js';
-import { compileFile, hasErrors } from '../pipeline.js';
+import { compileFile, hasErrors, type CompileOptions } from '../pipeline.js';
 import { canonicalJson } from './audit.js';
 import type { ActivePolicy } from './gate.js';
 import type { Logger } from './log.js';
@@ -22,6 +22,8 @@ import type { Logger } from './log.js';
 export interface PolicySpec {
   path: string;
   catalogPath?: string;
+  /** How the policy is read beyond its catalogue: the configuration's catalogues and lint settings. */
+  options?: CompileOptions;
 }
 
 export type PolicyLoad =
@@ -48,7 +50,7 @@ export type PolicyLoad =
 export async function loadPolicy(spec: PolicySpec): Promise<PolicyLoad> {
   let result: Awaited<ReturnType<typeof compileFile>>;
   try {
-    result = await compileFile(spec.path, spec.catalogPath === undefined ? {} : { catalogPath: spec.catalogPath });
+    result = await compileFile(spec.path, { ...spec.options, ...(spec.catalogPath === undefined ? {} : { catalogPath: spec.catalogPath }) });
   } catch (error) {
     const problem = error instanceof Error ? error.message : String(error);
     return { ok: false, problem, unreadable: error instanceof InputError, diagnostics: [], sources: new Map() };

@@ -8,6 +8,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceText } from '../diagnostics/source.js';
 import { SlidingWindowLimiter } from '../enforce/index.js';
 import { InputError } from '../errors.js';
+import type { CompileOptions } from '../pipeline.js';
 import { openAuditLog, type AuditLog } from './audit.js';
 import { createCallGate, type PolicyStore } from './gate.js';
 import { listenHttp, type HttpGateway } from './http/listener.js';
@@ -38,6 +39,8 @@ export interface HttpListenSpec {
 export interface ServeOptions {
   policyPath: string;
   catalogPath?: string;
+  /** How the policy is read (the configuration's catalogues, severity overrides, strict), at start and on reload. */
+  compile?: CompileOptions;
   upstream: UpstreamSpec;
   /** Serve over Streamable HTTP; over stdio when absent. */
   listen?: HttpListenSpec;
@@ -45,7 +48,10 @@ export interface ServeOptions {
   identity: string;
   auditPath: string;
   auditArgs?: boolean;
-  auditFsync?: boolean;
+  /** Flush each audit record to the disk before the call goes on (`--audit-sync`). */
+  auditSync?: boolean;
+  /** Over stdio, the longest message (line) a client may send; over HTTP, `listen.maxBodyBytes`. */
+  maxMessageBytes?: number;
   requestTimeoutMs?: number;
   /** Reload the policy when its file changes (default true). */
   watch?: boolean;
@@ -78,7 +84,11 @@ export class PolicyStartError extends Error {
 
 export async function serve(options: ServeOptions): Promise<RunningGateway> {
   const { log } = options;
-  const spec = options.catalogPath === undefined ? { path: options.policyPath } : { path: options.policyPath, catalogPath: options.catalogPath };
+  const spec = {
+    path: options.policyPath,
+    ...(options.catalogPath === undefined ? {} : { catalogPath: options.catalogPath }),
+    ...(options.compile === undefined ? {} : { options: options.compile }),
+  };
 
   const first = await loadPolicy(spec);
   if (!first.ok && first.unreadable) throw new InputError(first.problem);
@@ -90,7 +100,7 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
   const store: PolicyStore = { active: first.active };
   let loaded = { meaning: first.meaning, lines: first.lines };
 
-  const audit: AuditLog = await openAuditLog(options.auditPath, { includeArgs: options.auditArgs ?? false, fsync: options.auditFsync ?? false });
+  const audit: AuditLog = await openAuditLog(options.auditPath, { includeArgs: options.auditArgs ?? false, fsync: options.auditSync ?? false });
   const limiter = new SlidingWindowLimiter();
   const gate = createCallGate({ policies: store, limiter, audit, log });
   const requestTimeoutMs = options.requestTimeoutMs ?? 10 * 60_000;
@@ -189,7 +199,7 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
     }
     log.info(`listening on ${http.url}; upstream ${describeUpstream(options.upstream)}`);
   } else {
-    const session = newSession(randomUUID(), options.identity, stdioServerChannel(), (_reason, failure) => {
+    const session = newSession(randomUUID(), options.identity, stdioServerChannel(process.stdin, process.stdout, options.maxMessageBytes), (_reason, failure) => {
       void close().then(() => finish(failure ? 1 : 0));
     });
     await session.start();

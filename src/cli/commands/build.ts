@@ -7,6 +7,7 @@ import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { InputError } from '../../errors.js';
 import { ExitCode } from '../exit.js';
 import { printDiagnostics } from '../report.js';
+import { commandSettings } from '../settings.js';
 import { packageVersion } from '../version.js';
 
 interface BuildOptions {
@@ -14,6 +15,8 @@ interface BuildOptions {
   check?: boolean;
   catalog?: string;
   sourceMap: boolean;
+  config?: string;
+  strict?: boolean;
 }
 
 export function registerBuild(program: Command): void {
@@ -25,15 +28,18 @@ export function registerBuild(program: Command): void {
     .option('--check', 'write nothing; fail when the output file is missing or stale')
     .option('--catalog <file>', 'compile against this catalogue instead of the one the policy names')
     .option('--no-source-map', 'do not write OUTPUT.map (the pointers from rule ids back to source lines)')
+    .option('--strict', 'warnings fail like errors: nothing is written')
+    .option('--config <file>', 'the policyc configuration (default: the nearest policyc.config.yaml)')
     .action(async (file: string, options: BuildOptions) => {
       process.exitCode = await build(file, options);
     });
 }
 
 async function build(file: string, options: BuildOptions): Promise<ExitCode> {
+  const settings = await commandSettings(options);
   const { compileFile } = await import('../../pipeline.js');
   const { formatPolicyJson, formatSourceMap } = await import('../../compile/canonical-json.js');
-  const result = await compileFile(file, options.catalog === undefined ? {} : { catalogPath: options.catalog });
+  const result = await compileFile(file, settings.compile);
   await printDiagnostics('pretty', result.diagnostics, result.sources, process.stderr, packageVersion());
   if (hasErrors(result.diagnostics) || !result.policy) {
     process.stderr.write(`policyc: ${file} has errors; nothing written\n`);

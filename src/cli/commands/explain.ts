@@ -11,6 +11,7 @@ import type { CompiledPolicy, PolicySourceMap, SourceLocation } from '../../mode
 import type { JsonObject } from '../../model/json.js';
 import { ExitCode } from '../exit.js';
 import { parseFormat, printDiagnostics } from '../report.js';
+import { commandSettings } from '../settings.js';
 import { useColor, writeText } from '../terminal.js';
 import { packageVersion } from '../version.js';
 
@@ -20,6 +21,7 @@ interface ExplainOptions {
   identity?: string;
   format: string;
   catalog?: string;
+  config?: string;
 }
 
 export function registerExplain(program: Command): void {
@@ -32,6 +34,7 @@ export function registerExplain(program: Command): void {
     .option('-i, --identity <name>', 'the caller (an identity block of the policy)')
     .option('-f, --format <format>', 'pretty or json', 'pretty')
     .option('--catalog <file>', 'use this catalogue instead of the one the policy names')
+    .option('--config <file>', 'the policyc configuration (default: the nearest policyc.config.yaml)')
     .action(async (policyPath: string, options: ExplainOptions) => {
       process.exitCode = await explainCall(policyPath, options);
     });
@@ -53,10 +56,11 @@ function parseArgs(text: string): JsonObject {
 async function explainCall(policyPath: string, options: ExplainOptions): Promise<ExitCode> {
   const format = parseFormat(options.format, ['pretty', 'json']);
   const args = parseArgs(options.args ?? '{}');
+  const settings = await commandSettings(options);
   const { compileFile } = await import('../../pipeline.js');
   const { preparePolicy, explain } = await import('../../enforce/index.js');
 
-  const result = await compileFile(policyPath, options.catalog === undefined ? {} : { catalogPath: options.catalog });
+  const result = await compileFile(policyPath, settings.compile);
   if (result.diagnostics.length > 0) {
     await printDiagnostics('pretty', result.diagnostics, result.sources, process.stderr, packageVersion());
   }

@@ -9,6 +9,7 @@ import type { SourceText } from '../../diagnostics/source.js';
 import { InputError } from '../../errors.js';
 import { ExitCode } from '../exit.js';
 import { parseFormat, printDiagnostics } from '../report.js';
+import { commandSettings } from '../settings.js';
 import { packageVersion } from '../version.js';
 import { parseCount } from './options.js';
 
@@ -16,6 +17,8 @@ interface LintOptions {
   format: string;
   maxWarnings?: string;
   catalog?: string;
+  config?: string;
+  strict?: boolean;
 }
 
 export function registerLint(program: Command): void {
@@ -26,6 +29,8 @@ export function registerLint(program: Command): void {
     .option('-f, --format <format>', 'pretty, json, sarif or github', 'pretty')
     .option('--max-warnings <n>', 'fail when there are more than N warnings')
     .option('--catalog <file>', 'check against this catalogue instead of the one the policy names')
+    .option('--strict', 'warnings fail like errors')
+    .option('--config <file>', 'the policyc configuration (default: the nearest policyc.config.yaml)')
     .action(async (files: string[], options: LintOptions) => {
       process.exitCode = await lint(files, options);
     });
@@ -33,7 +38,8 @@ export function registerLint(program: Command): void {
 
 async function lint(files: string[], options: LintOptions): Promise<ExitCode> {
   const format = parseFormat(options.format);
-  const maxWarnings = options.maxWarnings === undefined ? undefined : parseCount(options.maxWarnings, '--max-warnings');
+  const settings = await commandSettings(options);
+  const maxWarnings = options.maxWarnings === undefined ? settings.maxWarnings : parseCount(options.maxWarnings, '--max-warnings');
   const paths = files.length > 0 ? files : await discoverPolicies(process.cwd());
   if (paths.length === 0) throw new InputError('no policy files found here; name them: policyc lint FILE…');
 
@@ -41,7 +47,7 @@ async function lint(files: string[], options: LintOptions): Promise<ExitCode> {
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, SourceText>();
   for (const path of paths) {
-    const result = await compileFile(path, options.catalog === undefined ? {} : { catalogPath: options.catalog });
+    const result = await compileFile(path, settings.compile);
     diagnostics.push(...result.diagnostics);
     for (const [file, source] of result.sources) sources.set(file, source);
   }
@@ -51,7 +57,8 @@ async function lint(files: string[], options: LintOptions): Promise<ExitCode> {
   const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
   if (errors > 0) return ExitCode.policyFailure;
   if (maxWarnings !== undefined && warnings > maxWarnings) {
-    process.stderr.write(`policyc: ${warnings} warnings, more than --max-warnings ${maxWarnings}\n`);
+    const limit = options.maxWarnings === undefined ? `maxWarnings ${maxWarnings} (${settings.config?.file ?? 'configuration'})` : `--max-warnings ${maxWarnings}`;
+    process.stderr.write(`policyc: ${warnings} warnings, more than ${limit}\n`);
     return ExitCode.policyFailure;
   }
   return ExitCode.ok;

@@ -9,6 +9,7 @@ import { InputError, PolicyFailure } from '../../errors.js';
 import type * as GatewayModule from '../../gateway/index.js';
 import { ExitCode } from '../exit.js';
 import { renderDiagnostics } from '../report.js';
+import { commandSettings } from '../settings.js';
 import { packageVersion } from '../version.js';
 import { parseCount } from './options.js';
 
@@ -30,10 +31,13 @@ interface ServeCliOptions {
   identity?: string;
   audit: string;
   auditArgs?: boolean;
+  auditSync?: boolean;
   auditFsync?: boolean;
   requestTimeout?: string;
   watch: boolean;
   verbose?: boolean;
+  config?: string;
+  strict?: boolean;
 }
 
 /** An option that may be given several times, collecting its values. */
@@ -49,6 +53,8 @@ export function registerServe(program: Command): void {
     .argument('[command...]', 'the upstream MCP server to start, after `--`')
     .requiredOption('-p, --policy <file>', 'the policy to enforce (.policy, .yaml or policy.json)')
     .option('--catalog <file>', 'check the policy against this catalogue instead of the one it names')
+    .option('--config <file>', 'the policyc configuration (default: the nearest policyc.config.yaml)')
+    .option('--strict', 'refuse to start (or reload) a policy with lint warnings, as with errors')
     .option('--upstream <url>', 'an upstream MCP server over Streamable HTTP, instead of a command')
     .addOption(repeatable('--upstream-header <header>', 'a header for every request to the HTTP upstream, "Name: value" (repeatable)'))
     .option('--listen <host:port>', 'serve over Streamable HTTP on this address instead of stdio (e.g. 127.0.0.1:8377)')
@@ -56,13 +62,15 @@ export function registerServe(program: Command): void {
     .option('--tokens <file>', 'with --listen: identity → sha256 of its bearer token (see `policyc token create`)')
     .addOption(repeatable('--allowed-host <host>', 'with --listen: another Host header to accept, e.g. behind a proxy (repeatable)'))
     .addOption(repeatable('--allowed-origin <origin>', 'with --listen: a browser Origin allowed to call (repeatable)'))
-    .option('--max-body <bytes>', 'with --listen: the largest request body accepted', String(1024 * 1024))
+    .option('--max-body <bytes>', 'the largest message a client may send: an HTTP request body, or one line over stdio', String(1024 * 1024))
     .option('--max-sessions <n>', 'with --listen: the most sessions at once', '100')
     .option('--session-idle <seconds>', 'with --listen: close a session idle this long', '1800')
     .option('-i, --identity <name>', 'over stdio: the caller\'s identity (an identity block of the policy)', 'anonymous')
     .option('--audit <file>', 'the audit log (JSON Lines)', DEFAULT_AUDIT_PATH)
     .option('--audit-args', 'keep the raw arguments of each call in the audit log (default: only their hash)')
-    .option('--audit-fsync', 'flush each audit record to disk before forwarding (survives a power cut; slower)')
+    .option('--audit-sync', 'flush each audit record to the disk before the call goes on (survives a power cut; slower, see docs/gateway.md)')
+    // The flag's first name; kept so existing configurations keep working.
+    .addOption(new Option('--audit-fsync').hideHelp())
     .option('--request-timeout <seconds>', 'fail a request the upstream has not answered in this long', '600')
     .option('--no-watch', 'do not reload the policy when its file changes')
     .option('-v, --verbose', 'log every denial and protocol detail to stderr')
@@ -79,6 +87,7 @@ async function runServe(command: string[], options: ServeCliOptions, identityGiv
   // Flags first: a usage error should not wait for the gateway (SDK, compiler) to load.
   const upstream = upstreamOf(command, options);
   const listen = options.listen === undefined ? undefined : await listenOf(options, identityGiven);
+  const { compile } = await commandSettings(options);
   const gateway = await import('../../gateway/index.js');
   const log = gateway.stderrLogger({ verbose: options.verbose === true });
 
@@ -86,13 +95,14 @@ async function runServe(command: string[], options: ServeCliOptions, identityGiv
   try {
     running = await gateway.serve({
       policyPath: options.policy,
-      ...(options.catalog === undefined ? {} : { catalogPath: options.catalog }),
+      compile,
       upstream,
       ...(listen ? { listen } : {}),
       identity: options.identity ?? 'anonymous',
       auditPath: resolve(options.audit),
       auditArgs: options.auditArgs === true,
-      auditFsync: options.auditFsync === true,
+      auditSync: options.auditSync === true || options.auditFsync === true,
+      maxMessageBytes: parseCount(options.maxBody ?? '1048576', '--max-body'),
       requestTimeoutMs: seconds(options.requestTimeout ?? '600', '--request-timeout') * 1000,
       watch: options.watch,
       log,
