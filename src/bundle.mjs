@@ -12,7 +12,8 @@
 // from dist/cli/ and from any chunk beside it.
 
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -21,7 +22,6 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // `require('fs')`; esbuild's shim needs a real `require` in scope to serve those calls.
 const requireBanner = "import { createRequire as __policycCreateRequire } from 'node:module'; const require = __policycCreateRequire(import.meta.url);";
 
-await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
   entryPoints: ['src/cli/main.ts'],
@@ -41,9 +41,46 @@ const result = await build({
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
+  write: false,
 });
+
+await install(result.outputFiles);
+await pruneStale(join(root, 'dist'), new Set(result.outputFiles.map((file) => file.path)));
 
 if (process.argv.includes('--analyze')) {
   const { analyzeMetafile } = await import('esbuild');
   console.log(await analyzeMetafile(result.metafile, { verbose: false }));
+}
+
+/**
+ * Several people (and their test runs) share one checkout, and a test may spawn dist/cli/main.js
+ * while someone else rebuilds. So nothing is deleted first and every file appears whole: each is
+ * written beside its target and renamed over it, chunks before the entry that imports them.
+ */
+async function install(files) {
+  const entryLast = [...files].sort((a, b) => Number(a.path.endsWith('main.js')) - Number(b.path.endsWith('main.js')));
+  for (const file of entryLast) {
+    await mkdir(dirname(file.path), { recursive: true });
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    await writeFile(temporary, file.contents);
+    await rename(temporary, file.path);
+  }
+}
+
+/** An older build's chunks may still be loaded by a gateway started from it; leave them a while. */
+const STALE_AFTER_MS = 60 * 60 * 1000;
+
+/** Removes what earlier builds left in dist/ (tsc's per-module output, old chunks) once stale. */
+async function pruneStale(folder, keep) {
+  const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) {
+      await pruneStale(path, keep);
+      await rmdir(path).catch(() => {}); // only if now empty
+    } else if (!keep.has(path)) {
+      const info = await stat(path).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs > STALE_AFTER_MS) await unlink(path).catch(() => {});
+    }
+  }
 }
