@@ -18,9 +18,30 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** An older build's chunks may still be loaded by a gateway started from it; leave them a while. */
+const STALE_AFTER_MS = 60 * 60 * 1000;
+
 // The bundle is ESM, but ajv, ioredis' helpers and a few others are CommonJS and call
 // `require('fs')`; esbuild's shim needs a real `require` in scope to serve those calls.
 const requireBanner = "import { createRequire as __policycCreateRequire } from 'node:module'; const require = __policycCreateRequire(import.meta.url);";
+
+/**
+ * commander requires node:child_process when it loads, for stand-alone executable subcommands,
+ * which policyc does not have; that module drags in net, dgram and their streams (several ms of
+ * every start-up). commander gets a stand-in that loads the real module on first use.
+ */
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(build) {
+    build.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]commander[\\/]/.test(args.importer) ? { path: 'lazy-child-process', namespace: 'policyc' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'policyc' }, () => ({
+      contents: "module.exports = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+      loader: 'js',
+    }));
+  },
+};
 
 const result = await build({
   absWorkingDir: root,
@@ -35,6 +56,7 @@ const result = await build({
   // only by a gateway given --redis, and stays an ordinary dependency.
   external: ['better-sqlite3', 'ioredis'],
   banner: { js: requireBanner },
+  plugins: [lazyChildProcessForCommander],
   // Linked maps: `policyc --debug` turns source maps on before loading the program, so stack
   // traces name src/ files and lines; without --debug the maps are never read.
   sourcemap: 'linked',
@@ -66,9 +88,6 @@ async function install(files) {
     await rename(temporary, file.path);
   }
 }
-
-/** An older build's chunks may still be loaded by a gateway started from it; leave them a while. */
-const STALE_AFTER_MS = 60 * 60 * 1000;
 
 /** Removes what earlier builds left in dist/ (tsc's per-module output, old chunks) once stale. */
 async function pruneStale(folder, keep) {
