@@ -67,6 +67,9 @@ export const ErrorCodes = {
   upstreamUnavailable: -32002,
 } as const;
 
+/** The largest message a client may send, as an HTTP body or as one stdio line (`--max-body`). */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
 function isPlainObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -13,14 +13,14 @@ import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
-import { classify, ErrorCodes, parseMessage, type JsonRpcMessage, type RequestId } from '../jsonrpc.js';
+import { classify, DEFAULT_MAX_BODY_BYTES, ErrorCodes, parseMessage, type JsonRpcMessage, type RequestId } from '../jsonrpc.js';
 import type { Logger } from '../log.js';
 import type { Session } from '../session.js';
 import type { Channel, ChannelEnd } from '../transport/channel.js';
 import { isLoopback } from './address.js';
 import { bearerToken, identify, type TokenTable } from './tokens.js';
 
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export { DEFAULT_MAX_BODY_BYTES };
 
 export interface HttpListenOptions {
   host: string;

@@ -3,15 +3,19 @@
 
 import type { Readable, Writable } from 'node:stream';
 
-import type { JsonRpcMessage } from '../jsonrpc.js';
+import { DEFAULT_MAX_BODY_BYTES, type JsonRpcMessage } from '../jsonrpc.js';
 import type { Channel, ChannelEnd } from './channel.js';
 import { createLineDecoder, encodeLine } from './lines.js';
 
-export function stdioServerChannel(input: Readable = process.stdin, output: Writable = process.stdout): Channel {
+/**
+ * `maxLineBytes` caps one message from the client, as `--max-body` caps an HTTP body: a longer
+ * line is refused as it streams in, never held whole.
+ */
+export function stdioServerChannel(input: Readable = process.stdin, output: Writable = process.stdout, maxLineBytes = DEFAULT_MAX_BODY_BYTES): Channel {
   let ended = false;
   const channel: Channel = {
     async start() {
-      const decoder = createLineDecoder((inbound) => channel.onmessage?.(inbound));
+      const decoder = createLineDecoder((inbound) => channel.onmessage?.(inbound), maxLineBytes);
       input.on('data', (chunk: Buffer) => decoder.push(chunk));
       input.on('end', () => {
         decoder.end();
