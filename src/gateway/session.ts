@@ -30,7 +30,7 @@ import {
   type JsonRpcResult,
   type RequestId,
 } from './jsonrpc.js';
-import type { Logger } from './log.js';
+import { quoted, type Logger } from './log.js';
 import { filterToolsPage, readToolsPage } from './tools-list.js';
 import type { Channel, ChannelEnd, SendOptions } from './transport/channel.js';
 
@@ -212,8 +212,14 @@ export function createSession(options: SessionOptions): Session {
   }
 
   function onClientNotification(notification: JsonRpcNotification): void {
+    if (!notification.method.startsWith('notifications/')) {
+      // A request without an id (`tools/call` as a "notification") is answered by nobody and
+      // decided by nobody: it must not reach a server that might run it anyway.
+      log.debug(`dropped a notification with the method ${quoted(notification.method)}: only notifications/… are passed on`);
+      return;
+    }
     if (phase === 'new' || !upstream) {
-      log.debug(`dropped ${notification.method} sent before initialization`);
+      log.debug(`dropped ${quoted(notification.method)} sent before initialization`);
       return;
     }
     switch (notification.method) {

@@ -1,0 +1,98 @@
+// Regressions in the relay itself, message by message: a session between two in-memory channels,
+// the test playing the client, a scripted upstream that answers initialize, tools/list and
+// tools/call, and a gate that lets every listed tool through. Each test names the hole it closes;
+// the end-to-end suite (stdio.test.ts, http.test.ts) attacks the same holes over real transports.
+
+import { describe, expect, it } from 'vitest';
+
+import type { CallGate } from '../../src/gateway/gate-types.js';
+import { classify, type JsonRpcMessage } from '../../src/gateway/jsonrpc.js';
+import { silentLogger } from '../../src/gateway/log.js';
+import { createSession } from '../../src/gateway/session.js';
+import type { Channel } from '../../src/gateway/transport/channel.js';
+
+type Message = Record<string, unknown>;
+
+interface TestChannel {
+  channel: Channel;
+  sent: Message[];
+  deliver(value: unknown): void;
+  take(match: (message: Message) => boolean, what?: string): Promise<Message>;
+}
+
+function testChannel(answer?: (message: Message, deliver: (value: unknown) => void) => void): TestChannel {
+  const state: TestChannel = {
+    sent: [],
+    channel: {
+      start: async () => {},
+      send: async (message: JsonRpcMessage) => {
+        const sent = message as unknown as Message;
+        state.sent.push(sent);
+        if (answer) queueMicrotask(() => answer(sent, state.deliver));
+      },
+      close: async () => {},
+    },
+    deliver(value) {
+      state.channel.onmessage?.(classify(value));
+    },
+    async take(match, what = 'message') {
+      for (let i = 0; i < 200; i++) {
+        const index = state.sent.findIndex(match);
+        if (index >= 0) return state.sent.splice(index, 1)[0] as Message;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      throw new Error(`no ${what} was sent; sent: ${JSON.stringify(state.sent)}`);
+    },
+  };
+  return state;
+}
+
+/** An upstream that answers what the gateway asks and every call, and keeps what it received. */
+function scriptedUpstream(): TestChannel {
+  return testChannel((message, deliver) => {
+    if (message.id === undefined) return;
+    if (message.method === 'initialize') deliver({ jsonrpc: '2.0', id: message.id, result: { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'up', version: '1' } } });
+    else if (message.method === 'tools/list') deliver({ jsonrpc: '2.0', id: message.id, result: { tools: [{ name: 'get_stock_quote', inputSchema: { type: 'object' } }, { name: 'unlock_trade', inputSchema: { type: 'object' } }] } });
+    else if (message.method === 'tools/call') deliver({ jsonrpc: '2.0', id: message.id, result: { content: [{ type: 'text', text: 'done' }] } });
+    else deliver({ jsonrpc: '2.0', id: message.id, error: { code: -32601, message: 'Method not found' } });
+  });
+}
+
+const passGate: CallGate = {
+  hides: () => false,
+  async admit(call) {
+    if (call.inventory.kind !== 'known' || !call.inventory.tools.has(call.tool)) return { forward: false, text: `denied ${call.tool}` };
+    return { forward: true, args: call.args };
+  },
+};
+
+async function initializedSession(): Promise<{ client: TestChannel; server: TestChannel }> {
+  const client = testChannel();
+  const server = scriptedUpstream();
+  const session = createSession({ id: 's1', identity: 'anonymous', downstream: client.channel, openUpstream: () => server.channel, gate: passGate, log: silentLogger, requestTimeoutMs: 5_000 });
+  await session.start();
+  client.deliver({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+  await client.take((message) => message.id === 'init', 'initialize result');
+  client.deliver({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  await server.take((message) => message.method === 'notifications/initialized', 'notifications/initialized');
+  server.sent.length = 0;
+  return { client, server };
+}
+
+/** Everything the upstream received, once a ping sent after it has come back. */
+async function upstreamAfter(client: TestChannel, server: TestChannel): Promise<Message[]> {
+  client.deliver({ jsonrpc: '2.0', id: 'barrier', method: 'ping' });
+  await client.take((message) => message.id === 'barrier', 'the barrier ping');
+  return server.sent.filter((message) => message.method !== 'ping' && message.method !== 'tools/list' && message.result === undefined);
+}
+
+describe('what the relay never forwards', () => {
+  it('drops a tools/call sent without an id (a "notification" nobody decides)', async () => {
+    const { client, server } = await initializedSession();
+    client.deliver({ jsonrpc: '2.0', method: 'tools/call', params: { name: 'unlock_trade', arguments: { password: 'x' } } });
+    client.deliver({ jsonrpc: '2.0', method: 'tools/list' });
+    client.deliver({ jsonrpc: '2.0', method: 'notifications/roots/list_changed' });
+    expect(await upstreamAfter(client, server)).toEqual([{ jsonrpc: '2.0', method: 'notifications/roots/list_changed' }]);
+    expect(client.sent).toEqual([]);
+  });
+});
