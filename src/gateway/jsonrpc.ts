@@ -4,6 +4,7 @@
 // cannot reach the upstream in a form the gateway did not look at.
 
 import type { JsonObject, JsonValue } from '../model/json.js';
+import { quoted } from './log.js';
 
 export type RequestId = string | number;
 
@@ -46,6 +47,11 @@ export interface InvalidMessage {
   id: RequestId | null;
   code: number;
   reason: string;
+  /**
+   * The message had a "method": its id is the sender's own request id, to be answered with an
+   * error, never taken for an answer to one of the receiver's requests.
+   */
+  request?: boolean;
 }
 
 export type Inbound =
@@ -67,9 +73,6 @@ export const ErrorCodes = {
   upstreamUnavailable: -32002,
 } as const;
 
-/** The largest message a client may send, as an HTTP body or as one stdio line (`--max-body`). */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-
 function isPlainObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -78,9 +81,19 @@ function validId(value: unknown): value is RequestId {
   return typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value));
 }
 
-function invalid(id: unknown, code: number, reason: string): InvalidMessage {
-  return { kind: 'invalid', id: validId(id) ? id : null, code, reason };
+function invalid(id: unknown, code: number, reason: string, request = false): InvalidMessage {
+  return { kind: 'invalid', id: validId(id) ? id : null, code, reason, ...(request ? { request } : {}) };
 }
+
+/** The largest message a client may send, as an HTTP body or as one stdio line (`--max-body`). */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Method names as MCP writes them (`tools/call`, `notifications/initialized`): ASCII letters,
+ * digits and `/ _ - .`. A method with spaces, control, zero-width or non-ASCII characters is no
+ * method anyone defines, only a way to make two readers disagree on which method it is.
+ */
+const METHOD_NAME = /^[A-Za-z0-9_./-]+$/;
 
 /**
  * Checks one decoded JSON value as a JSON-RPC message. A batch (an array) is refused: MCP dropped
@@ -90,15 +103,23 @@ export function classify(value: unknown): Inbound {
   if (Array.isArray(value)) return invalid(null, ErrorCodes.invalidRequest, 'JSON-RPC batches are not supported; send one message at a time');
   if (!isPlainObject(value)) return invalid(null, ErrorCodes.invalidRequest, 'a JSON-RPC message must be a JSON object');
   const id = value.id;
-  if (value.jsonrpc !== '2.0') return invalid(id, ErrorCodes.invalidRequest, 'the "jsonrpc" member must be exactly "2.0"');
+  const isRequest = Object.hasOwn(value, 'method');
+  if (value.jsonrpc !== '2.0') return invalid(id, ErrorCodes.invalidRequest, 'the "jsonrpc" member must be exactly "2.0"', isRequest);
+  return classifyMembers(value, id, isRequest);
+}
 
-  if (Object.hasOwn(value, 'method')) {
+/** The members of a message that is a JSON object with `"jsonrpc": "2.0"`, checked and rebuilt. */
+function classifyMembers(value: JsonObject, id: JsonValue | undefined, isRequest: boolean): Inbound {
+  if (isRequest) {
     const { method, params } = value;
-    if (typeof method !== 'string' || method === '') return invalid(id, ErrorCodes.invalidRequest, 'the "method" member must be a non-empty string');
-    if (params !== undefined && !isPlainObject(params)) return invalid(id, ErrorCodes.invalidParams, 'the "params" member must be an object');
+    if (typeof method !== 'string' || method === '') return invalid(id, ErrorCodes.invalidRequest, 'the "method" member must be a non-empty string', true);
+    if (!METHOD_NAME.test(method)) {
+      return invalid(id, ErrorCodes.invalidRequest, `the "method" member ${quoted(method)} is not a method name (letters, digits and "/", "_", "-", "." only)`, true);
+    }
+    if (params !== undefined && !isPlainObject(params)) return invalid(id, ErrorCodes.invalidParams, 'the "params" member must be an object', true);
     const withParams = params === undefined ? {} : { params };
     if (!Object.hasOwn(value, 'id')) return { kind: 'notification', message: { jsonrpc: '2.0', method, ...withParams } };
-    if (!validId(id)) return invalid(null, ErrorCodes.invalidRequest, 'a request id must be a string or an integer');
+    if (!validId(id)) return invalid(null, ErrorCodes.invalidRequest, 'a request id must be a string or an integer', true);
     return { kind: 'request', message: { jsonrpc: '2.0', id, method, ...withParams } };
   }
 

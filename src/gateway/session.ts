@@ -199,6 +199,12 @@ export function createSession(options: SessionOptions): Session {
       answerError(request.id, ErrorCodes.invalidRequest, `Request id ${JSON.stringify(request.id)} is already in use by a pending request.`);
       return;
     }
+    const meant = interceptedLookAlike(request.method);
+    if (meant !== undefined) {
+      // Not forwarded: a server that read method names loosely would run it unchecked.
+      answerError(request.id, ErrorCodes.methodNotFound, `Method not found: ${JSON.stringify(request.method)}. Method names are case-sensitive and exact; did you mean ${JSON.stringify(meant)}?`);
+      return;
+    }
     switch (request.method) {
       case 'tools/call':
         void handleToolCall(request);
@@ -425,7 +431,8 @@ export function createSession(options: SessionOptions): Session {
     if (closed) return;
     switch (inbound.kind) {
       case 'invalid':
-        onUpstreamGarbage(inbound.id, inbound.reason);
+        if (inbound.request) onUpstreamBadRequest(inbound.id, inbound.code, inbound.reason);
+        else onUpstreamGarbage(inbound.id, inbound.reason);
         return;
       case 'result':
       case 'error':
@@ -450,6 +457,12 @@ export function createSession(options: SessionOptions): Session {
     const waiting = upstreamPending.size;
     log.error(`${message} Every pending request (${waiting}) fails, since the gateway cannot tell which one it answered.`);
     for (const gatewayId of [...upstreamPending.keys()]) failRequest(gatewayId, ErrorCodes.internalError, message);
+  }
+
+  /** A request or notification from the upstream that is not valid: its id is the upstream's own. */
+  function onUpstreamBadRequest(id: RequestId | null, code: number, reason: string): void {
+    log.warn(`refused a message from the upstream MCP server: ${reason}`);
+    if (id !== null) toUpstream(errorResponse(id, code, `Invalid message: ${reason}`));
   }
 
   function failRequest(gatewayId: number, code: number, message: string): void {
@@ -620,6 +633,19 @@ export function createSession(options: SessionOptions): Session {
   }
 
   return session;
+}
+
+/** The methods the gateway acts on, by a skeleton that ignores case and punctuation. */
+const INTERCEPTED = new Map(['tools/call', 'tools/list', 'initialize'].map((method) => [skeleton(method), method]));
+
+function skeleton(method: string): string {
+  return method.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** The intercepted method a different spelling stands for (`Tools/Call`, `tools.call`), if any. */
+function interceptedLookAlike(method: string): string | undefined {
+  const meant = INTERCEPTED.get(skeleton(method));
+  return meant === undefined || meant === method ? undefined : meant;
 }
 
 function progressTokenOf(params: JsonObject | undefined): string | number | undefined {

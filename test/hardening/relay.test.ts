@@ -50,9 +50,11 @@ function testChannel(answer?: (message: Message, deliver: (value: unknown) => vo
 /** An upstream that answers what the gateway asks and every call, and keeps what it received. */
 function scriptedUpstream(): TestChannel {
   return testChannel((message, deliver) => {
-    if (message.id === undefined) return;
+    if (message.id === undefined || message.method === undefined) return;
     if (message.method === 'initialize') deliver({ jsonrpc: '2.0', id: message.id, result: { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'up', version: '1' } } });
-    else if (message.method === 'tools/list') deliver({ jsonrpc: '2.0', id: message.id, result: { tools: [{ name: 'get_stock_quote', inputSchema: { type: 'object' } }, { name: 'unlock_trade', inputSchema: { type: 'object' } }] } });
+    else if (message.method === 'tools/list') deliver({ jsonrpc: '2.0', id: message.id, result: { tools: ['get_stock_quote', 'unlock_trade', 'slow_call'].map((name) => ({ name, inputSchema: { type: 'object' } })) } });
+    // slow_call is answered by the test, when it chooses.
+    else if (message.method === 'tools/call' && (message.params as Message).name === 'slow_call') return;
     else if (message.method === 'tools/call') deliver({ jsonrpc: '2.0', id: message.id, result: { content: [{ type: 'text', text: 'done' }] } });
     else deliver({ jsonrpc: '2.0', id: message.id, error: { code: -32601, message: 'Method not found' } });
   });
@@ -94,5 +96,45 @@ describe('what the relay never forwards', () => {
     client.deliver({ jsonrpc: '2.0', method: 'notifications/roots/list_changed' });
     expect(await upstreamAfter(client, server)).toEqual([{ jsonrpc: '2.0', method: 'notifications/roots/list_changed' }]);
     expect(client.sent).toEqual([]);
+  });
+});
+
+describe('method names', () => {
+  it.each(['Tools/Call', 'TOOLS/CALL', 'tools//call', 'tools.call', 'tools_call', 'toolscall'])('answers %s itself, as not found, and forwards nothing', async (method) => {
+    const { client, server } = await initializedSession();
+    client.deliver({ jsonrpc: '2.0', id: 7, method, params: { name: 'unlock_trade', arguments: {} } });
+    const answer = await client.take((message) => message.id === 7);
+    expect(answer).toEqual({
+      jsonrpc: '2.0',
+      id: 7,
+      error: { code: -32601, message: `Method not found: ${JSON.stringify(method)}. Method names are case-sensitive and exact; did you mean "tools/call"?` },
+    });
+    expect(await upstreamAfter(client, server)).toEqual([]);
+  });
+
+  it('refuses a method name with whitespace, control, zero-width or non-ASCII characters', async () => {
+    const { client, server } = await initializedSession();
+    for (const [id, method] of [' tools/call', 'tools/call\u0000', 'tools/\u200bcall', 'ｔｏｏｌｓ/ｃａｌｌ'].entries()) {
+      client.deliver({ jsonrpc: '2.0', id, method, params: { name: 'unlock_trade', arguments: {} } });
+      expect(await client.take((message) => message.id === id)).toMatchObject({ error: { code: -32600, message: expect.stringContaining('is not a method name') } });
+    }
+    expect(await upstreamAfter(client, server)).toEqual([]);
+  });
+
+  it('answers an upstream request it cannot accept with an error, and does not take it for an answer to its own request', async () => {
+    const { client, server } = await initializedSession();
+    // Before the upstream answers the call, it sends a malformed request of its own whose id
+    // happens to be the gateway's id for the call.
+    client.deliver({ jsonrpc: '2.0', id: 'q', method: 'tools/call', params: { name: 'slow_call', arguments: {} } });
+    const forwarded = await server.take((message) => message.method === 'tools/call', 'the forwarded call');
+    server.deliver({ jsonrpc: '2.0', id: forwarded.id, method: 'sampling/createMessage', params: [] });
+    expect(await server.take((message) => message.id === forwarded.id && message.error !== undefined, 'the refusal')).toEqual({
+      jsonrpc: '2.0',
+      id: forwarded.id,
+      error: { code: -32602, message: 'Invalid message: the "params" member must be an object' },
+    });
+    expect(client.sent.filter((message) => message.id === 'q')).toEqual([]);
+    server.deliver({ jsonrpc: '2.0', id: forwarded.id, result: { content: [{ type: 'text', text: 'slow' }] } });
+    expect(await client.take((message) => message.id === 'q')).toEqual({ jsonrpc: '2.0', id: 'q', result: { content: [{ type: 'text', text: 'slow' }] } });
   });
 });
