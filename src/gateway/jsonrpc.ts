@@ -89,11 +89,67 @@ function invalid(id: unknown, code: number, reason: string, request = false): In
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /**
+ * How deep a message may nest (the message object itself is level 1, its params level 2, a
+ * call's arguments level 3). JSON.parse reads any depth without recursion, but everything after
+ * it (the audit log's canonical JSON, the condition's deep equality, JSON.stringify on the way
+ * out) recurses: a message must be refused before it can overflow the stack, not after.
+ */
+export const MAX_MESSAGE_DEPTH = 64;
+
+/**
  * Method names as MCP writes them (`tools/call`, `notifications/initialized`): ASCII letters,
  * digits and `/ _ - .`. A method with spaces, control, zero-width or non-ASCII characters is no
  * method anyone defines, only a way to make two readers disagree on which method it is.
  */
 const METHOD_NAME = /^[A-Za-z0-9_./-]+$/;
+
+/** One value met while walking a message, and how it was reached. */
+interface Step {
+  value: unknown;
+  depth: number;
+  parent: Step | undefined;
+  key: string | number;
+}
+
+/**
+ * What a value holds that the gateway cannot check and forward faithfully: nesting beyond
+ * MAX_MESSAGE_DEPTH, or a number JSON.parse read as ±Infinity (`1e400`), which JSON.stringify
+ * would forward as `null` — a value other than the one checked. Iterative, so a deep value
+ * cannot overflow the stack here either.
+ */
+function structureProblem(message: JsonObject): { reason: string; inParams: boolean } | undefined {
+  const stack: Step[] = [{ value: message, depth: 1, parent: undefined, key: '' }];
+  while (stack.length > 0) {
+    const step = stack.pop() as Step;
+    const { value, depth } = step;
+    if (typeof value === 'number') {
+      if (Number.isFinite(value)) continue;
+      const path = pathOf(step);
+      return {
+        reason: `${path} is a number too large for a double (it would read as ${value > 0 ? 'Infinity' : '-Infinity'}); send a finite number`,
+        inParams: path.startsWith('params'),
+      };
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > MAX_MESSAGE_DEPTH) return { reason: `the message is nested more than ${MAX_MESSAGE_DEPTH} levels deep`, inParams: false };
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], depth: depth + 1, parent: step, key: i });
+    } else {
+      for (const key of Object.keys(value)) stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, parent: step, key });
+    }
+  }
+  return undefined;
+}
+
+/** `params.arguments.qty`, `result.content[0]`, `params["odd key"]`: where in the message a value is. */
+function pathOf(step: Step): string {
+  const parts: string[] = [];
+  for (let at: Step | undefined = step; at?.parent !== undefined; at = at.parent) {
+    const key = at.key;
+    parts.push(typeof key === 'number' ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
+  }
+  return parts.reverse().join('').replace(/^\./, '');
+}
 
 /**
  * Checks one decoded JSON value as a JSON-RPC message. A batch (an array) is refused: MCP dropped
@@ -105,7 +161,11 @@ export function classify(value: unknown): Inbound {
   const id = value.id;
   const isRequest = Object.hasOwn(value, 'method');
   if (value.jsonrpc !== '2.0') return invalid(id, ErrorCodes.invalidRequest, 'the "jsonrpc" member must be exactly "2.0"', isRequest);
-  return classifyMembers(value, id, isRequest);
+  const inbound = classifyMembers(value, id, isRequest);
+  if (inbound.kind === 'invalid') return inbound;
+  const problem = structureProblem(value);
+  if (problem) return invalid(id, problem.inParams ? ErrorCodes.invalidParams : ErrorCodes.invalidRequest, problem.reason, isRequest);
+  return inbound;
 }
 
 /** The members of a message that is a JSON object with `"jsonrpc": "2.0"`, checked and rebuilt. */

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { CallGate } from '../../src/gateway/gate-types.js';
-import { classify, type JsonRpcMessage } from '../../src/gateway/jsonrpc.js';
+import { classify, parseMessage, type JsonRpcMessage } from '../../src/gateway/jsonrpc.js';
 import { silentLogger } from '../../src/gateway/log.js';
 import { createSession } from '../../src/gateway/session.js';
 import type { Channel } from '../../src/gateway/transport/channel.js';
@@ -136,5 +136,36 @@ describe('method names', () => {
     expect(client.sent.filter((message) => message.id === 'q')).toEqual([]);
     server.deliver({ jsonrpc: '2.0', id: forwarded.id, result: { content: [{ type: 'text', text: 'slow' }] } });
     expect(await client.take((message) => message.id === 'q')).toEqual({ jsonrpc: '2.0', id: 'q', result: { content: [{ type: 'text', text: 'slow' }] } });
+  });
+});
+
+describe('what a message may hold', () => {
+  it('refuses nesting beyond 64 levels, however deep, without recursing', () => {
+    const deep = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"a":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}}}`;
+    expect(parseMessage(deep)).toEqual({ kind: 'invalid', id: 1, code: -32600, reason: 'the message is nested more than 64 levels deep', request: true });
+    const atCap = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"a":${'['.repeat(61)}${']'.repeat(61)}}}}`;
+    expect(parseMessage(atCap).kind).toBe('request');
+    const overCap = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"a":${'['.repeat(62)}${']'.repeat(62)}}}}`;
+    expect(parseMessage(overCap).kind).toBe('invalid');
+  });
+
+  it('refuses a number JSON.parse reads as Infinity, naming where it is', () => {
+    expect(parseMessage('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"orders":[{"qty":1},{"qty":1e400}]}}}')).toEqual({
+      kind: 'invalid',
+      id: 1,
+      code: -32602,
+      reason: 'params.arguments.orders[1].qty is a number too large for a double (it would read as Infinity); send a finite number',
+      request: true,
+    });
+    expect(parseMessage('{"jsonrpc":"2.0","id":1,"method":"x","params":{"odd key":-1e999}}')).toMatchObject({ reason: expect.stringMatching(/^params\["odd key"\] is a number .* -Infinity/) });
+    expect(parseMessage('{"jsonrpc":"2.0","id":1,"result":{"n":1e400}}')).toMatchObject({ kind: 'invalid', id: 1, code: -32600 });
+    expect(parseMessage('{"jsonrpc":"2.0","id":1,"method":"x","params":{"n":1e308,"m":-0}}').kind).toBe('request');
+  });
+
+  it('sends nothing upstream for such a message, and answers it', async () => {
+    const { client, server } = await initializedSession();
+    client.deliver(JSON.parse('{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"get_stock_quote","arguments":{"pad":1e400}}}'));
+    expect(await client.take((message) => message.id === 9)).toMatchObject({ error: { code: -32602 } });
+    expect(await upstreamAfter(client, server)).toEqual([]);
   });
 });
