@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 
 import { registerAudit } from './audit.js';
 import { registerBuild } from './build.js';
+import { registerCatalog } from './catalog.js';
 import { registerExplain } from './explain.js';
 import { registerLint } from './lint.js';
 import { registerServe } from './serve.js';
@@ -15,6 +16,7 @@ export function registerCommands(program: Command): void {
   registerBuild(program);
   registerExplain(program);
   registerTest(program);
+  registerCatalog(program);
   registerServe(program);
   registerAudit(program);
   registerToken(program);
