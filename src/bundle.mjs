@@ -56,6 +56,8 @@ const result = await build({
   // only by a gateway given --redis, and stays an ordinary dependency.
   external: ['better-sqlite3', 'ioredis'],
   banner: { js: requireBanner },
+  // Marks the bundle, for checks that the tests have already made of the same source.
+  define: { 'process.env.POLICYC_BUNDLED': '"1"' },
   plugins: [lazyChildProcessForCommander],
   // Linked maps: `policyc --debug` turns source maps on before loading the program, so stack
   // traces name src/ files and lines; without --debug the maps are never read.

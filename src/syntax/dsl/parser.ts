@@ -33,6 +33,7 @@ class PolicyParser extends CstParser {
       nodeLocationTracking: 'onlyOffset',
       errorMessageProvider: errorFacts,
       maxLookahead: 2,
+      skipValidations: t.SKIP_GRAMMAR_SELF_CHECKS,
     });
     this.performSelfAnalysis();
   }
