@@ -333,8 +333,9 @@ export function createSession(options: SessionOptions): Session {
 
   async function handleToolCall(request: JsonRpcRequest): Promise<void> {
     const params = request.params ?? {};
-    const name = params.name;
-    const args = params.arguments === undefined ? {} : params.arguments;
+    // Own members only: whatever a prototype might hold is not what was sent.
+    const name = Object.hasOwn(params, 'name') ? params.name : undefined;
+    const args = Object.hasOwn(params, 'arguments') && params.arguments !== undefined ? params.arguments : {};
     if (typeof name !== 'string') {
       answerError(request.id, ErrorCodes.invalidParams, 'tools/call needs "name", a string.');
       return;
@@ -358,8 +359,7 @@ export function createSession(options: SessionOptions): Session {
       deniedResult(request.id, verdict.text);
       return;
     }
-    const checked: JsonRpcRequest = { ...request, params: { ...params, arguments: verdict.args } };
-    await forward(checked, verdict.reservation ? { reservation: verdict.reservation } : {});
+    await forward({ ...request, params: checkedCallParams(name, verdict.args, params) }, verdict.reservation ? { reservation: verdict.reservation } : {});
   }
 
   // ---- forwarding client requests --------------------------------------------------------------
@@ -398,7 +398,7 @@ export function createSession(options: SessionOptions): Session {
       if (upstreamPending.get(gatewayId) !== entry) return;
       settle(gatewayId);
       const seconds = Math.round(options.requestTimeoutMs / 1000);
-      log.warn(`${entry.method} (client id ${JSON.stringify(entry.clientId)}) got no answer from the upstream within ${seconds} s`);
+      log.warn(`${entry.method} (client id ${quoted(entry.clientId)}) got no answer from the upstream within ${seconds} s`);
       answerError(entry.clientId, ErrorCodes.requestTimeout, `The upstream MCP server did not answer within ${seconds} s.`);
       toUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: gatewayId, reason: 'timed out at the gateway' } });
     }, options.requestTimeoutMs);
@@ -475,7 +475,7 @@ export function createSession(options: SessionOptions): Session {
   function onUpstreamResponse(message: JsonRpcResult | JsonRpcError): void {
     const entry = typeof message.id === 'number' ? settle(message.id) : undefined;
     if (!entry) {
-      if (message.id === null && 'error' in message) log.warn(`the upstream reported an error: ${message.error.message}`);
+      if (message.id === null && 'error' in message) log.warn(`the upstream reported an error: ${quoted(message.error.message)}`);
       else log.debug(`dropped an answer to unknown or finished request ${JSON.stringify(message.id)} from the upstream`);
       return;
     }
@@ -646,6 +646,21 @@ function skeleton(method: string): string {
 function interceptedLookAlike(method: string): string | undefined {
   const meant = INTERCEPTED.get(skeleton(method));
   return meant === undefined || meant === method ? undefined : meant;
+}
+
+/**
+ * The params of a tools/call as forwarded: the name and arguments that were decided on, and the
+ * members MCP defines beside them (`_meta`, `task`) when they are objects. Anything else (an
+ * `input`, a `__proto__`, a second `arguments` under another name) was not checked, so it is not
+ * sent: the server receives what the gateway looked at and nothing more.
+ */
+function checkedCallParams(name: string, args: JsonObject, params: JsonObject): JsonObject {
+  const checked: JsonObject = { name, arguments: args };
+  for (const member of ['_meta', 'task'] as const) {
+    const value = Object.hasOwn(params, member) ? params[member] : undefined;
+    if (isObject(value)) checked[member] = value;
+  }
+  return checked;
 }
 
 function progressTokenOf(params: JsonObject | undefined): string | number | undefined {

@@ -169,3 +169,26 @@ describe('what a message may hold', () => {
     expect(await upstreamAfter(client, server)).toEqual([]);
   });
 });
+
+describe('the call as forwarded', () => {
+  it('carries the checked name and arguments, _meta and task, and nothing the gateway did not look at', async () => {
+    const { client, server } = await initializedSession();
+    client.deliver(
+      JSON.parse(
+        '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"__proto__":{"name":"unlock_trade"},"name":"get_stock_quote","arguments":{"symbols":["HK.00700"]},"input":{"password":"x"},"extra":1,"_meta":{"progressToken":"p"},"task":{"ttl":1000}}}',
+      ),
+    );
+    await client.take((message) => message.id === 3);
+    const [forwarded] = await upstreamAfter(client, server);
+    expect(forwarded?.params).toEqual({ name: 'get_stock_quote', arguments: { symbols: ['HK.00700'] }, _meta: { progressToken: 'p' }, task: { ttl: 1000 } });
+    expect(Object.keys(forwarded?.params as Message)).toEqual(['name', 'arguments', '_meta', 'task']);
+  });
+
+  it('drops _meta or task that are not objects', async () => {
+    const { client, server } = await initializedSession();
+    client.deliver({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'get_stock_quote', _meta: 'x', task: [1] } });
+    await client.take((message) => message.id === 4);
+    const [forwarded] = await upstreamAfter(client, server);
+    expect(forwarded?.params).toEqual({ name: 'get_stock_quote', arguments: {} });
+  });
+});
