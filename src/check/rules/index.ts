@@ -16,6 +16,7 @@ import { unknownClass } from './unknown-class.js';
 import { unknownParameter } from './unknown-parameter.js';
 import { unknownRisk } from './unknown-risk.js';
 import { unknownTool } from './unknown-tool.js';
+import { unreviewedCatalog } from './unreviewed-catalog.js';
 
 export const RULES: readonly Rule[] = [
   emptyPolicy,
@@ -33,4 +34,5 @@ export const RULES: readonly Rule[] = [
   defaultAllow,
   destructiveAllowed,
   hiddenAndAllowed,
+  unreviewedCatalog,
 ];
