@@ -8,7 +8,7 @@ import type { PreparedPolicy } from '../enforce/index.js';
 import type { PolicySourceMap, SourceLocation } from '../model/compiled.js';
 import type { AuditBasis, AuditEntry, AuditLog } from './audit.js';
 import type { CallGate, GateCall, GateVerdict } from './gate-types.js';
-import type { Logger } from './log.js';
+import { quoted, type Logger } from './log.js';
 
 /** The policy in force. Replaced as a whole on reload, so a decision never sees half of one. */
 export interface ActivePolicy {
@@ -60,8 +60,9 @@ export function createCallGate(options: GateOptions): CallGate {
       const args = normalizeArgs(active.prepared, call.tool, call.args, call.identity);
       const decision = decide(active.prepared, { tool: call.tool, args, identity: call.identity }, call.inventory.tools);
       if (decision.outcome !== 'allow') {
-        const denial = denialFor(decision, call, active.sourceMap);
-        return deny(call, args, decision.basis === 'default' ? withNearMiss(denial, active, { tool: call.tool, args, identity: call.identity }, call.inventory.tools) : denial);
+        const decided: Call = { tool: call.tool, args, identity: call.identity };
+        if (decision.basis === 'default') return deny(call, args, withNearMiss(denialFor(decision, call, active.sourceMap), active, decided, call.inventory.tools));
+        return deny(call, args, denialFor(decision, call, active.sourceMap, unevaluableDeny(decision, active, decided, call.inventory.tools)));
       }
 
       const admission = limiter.tryAdmit(decision.limits, { identity: call.identity, session: call.session }, now());
@@ -96,7 +97,7 @@ export function createCallGate(options: GateOptions): CallGate {
       } catch (error) {
         limiter.release(admission.ticket);
         const why = error instanceof Error ? error.message : String(error);
-        log.error(`denied ${call.tool}: ${why}`);
+        log.error(`denied ${quoted(call.tool)}: ${why}`);
         return { forward: false, text: `Denied by policyc: the gateway could not write its audit record (${why}), and it forwards no call without one.` };
       }
       return { forward: true, args, reservation: reservationOf(limiter, admission.ticket) };
@@ -118,9 +119,9 @@ export function createCallGate(options: GateOptions): CallGate {
       });
     } catch (error) {
       // The call is denied either way; the operator must hear that its record is missing.
-      log.error(`could not write the audit record of a denied ${call.tool} call: ${error instanceof Error ? error.message : String(error)}`);
+      log.error(`could not write the audit record of a denied ${quoted(call.tool)} call: ${error instanceof Error ? error.message : String(error)}`);
     }
-    log.debug(`denied ${call.tool} for ${call.identity}: ${denial.reason}`);
+    log.debug(`denied ${quoted(call.tool)} for ${quoted(call.identity)}: ${denial.reason}`);
     return { forward: false, text: denial.text };
   }
 }
@@ -143,12 +144,23 @@ function withNearMiss(denial: Denial, active: ActivePolicy, call: Call, known: R
   };
 }
 
+/**
+ * A deny rule applies when its condition holds or cannot be evaluated (SPEC §2.4). When it was the
+ * second — `qty` sent as the string "1000" — the reason alone ("no orders above 100") would
+ * mislead: say what could not be evaluated, so the model can send the value the rule can read.
+ */
+function unevaluableDeny(decision: Decision, active: ActivePolicy, call: Call, known: ReadonlySet<string>): string | undefined {
+  if (decision.outcome !== 'deny' || decision.basis !== 'rule' || decision.rule === undefined) return undefined;
+  const rule = explain(active.prepared, call, known).trace.find((traced) => traced.id === decision.rule);
+  return rule?.when === 'error' ? (rule.error ?? 'the condition could not be evaluated') : undefined;
+}
+
 function reservationOf(limiter: SlidingWindowLimiter, ticket: AdmissionTicket): { release(): void } {
   return { release: () => limiter.release(ticket) };
 }
 
 /** Why a decision that is not `allow` denies, in the words the model and the log will see. */
-export function denialFor(decision: Decision, call: Pick<GateCall, 'tool' | 'identity'>, sourceMap: PolicySourceMap | undefined): Denial {
+export function denialFor(decision: Decision, call: Pick<GateCall, 'tool' | 'identity'>, sourceMap: PolicySourceMap | undefined, unevaluable?: string): Denial {
   const tool = JSON.stringify(call.tool);
   switch (decision.basis) {
     case 'unknown-tool':
@@ -191,12 +203,14 @@ export function denialFor(decision: Decision, call: Pick<GateCall, 'tool' | 'ide
           text: `Denied by policyc: ${name} requires a person to approve each ${tool} call${why}, and this gateway cannot ask for approval yet, so the call is denied.`,
         };
       }
+      const why = decision.reason ? `: ${decision.reason}` : '';
+      const detail = unevaluable === undefined ? '' : ` (its condition could not be evaluated: ${unevaluable}; a deny rule whose condition cannot be evaluated applies)`;
       return {
         basis: 'rule',
         rule,
         source,
-        reason: decision.reason ?? 'denied by a rule',
-        text: `Denied by policyc: ${name} denies ${tool}${decision.reason ? `: ${decision.reason}` : '.'}`,
+        reason: `${decision.reason ?? 'denied by a rule'}${unevaluable === undefined ? '' : `; its condition could not be evaluated: ${unevaluable}`}`,
+        text: `Denied by policyc: ${name} denies ${tool}${why}${detail}${why || detail ? '' : '.'}`,
       };
     }
   }
