@@ -1,14 +1,16 @@
 // The gate every tools/call passes: the pure decision of the enforcer, then the rate limits, then
 // the audit record — written, and the write finished, before the call may go on. Whatever fails
 // on the way denies the call: a tool list that could not be learned, a limit without room, a rule
-// that asks for a person's approval, an audit log that cannot be written.
+// that asks for a person's approval, a rate-limit store that does not answer, an audit log that
+// cannot be written.
 
-import { decide, explain, isHidden, normalizeArgs, type AdmissionTicket, type Call, type Decision, type SlidingWindowLimiter } from '../enforce/index.js';
+import { decide, explain, isHidden, normalizeArgs, SlidingWindowLimiter, type Admission, type AdmissionTicket, type Call, type Decision } from '../enforce/index.js';
 import type { PreparedPolicy } from '../enforce/index.js';
 import type { PolicySourceMap, SourceLocation } from '../model/compiled.js';
 import type { AuditBasis, AuditEntry, AuditLog } from './audit.js';
 import type { CallGate, GateCall, GateVerdict } from './gate-types.js';
 import { quoted, type Logger } from './log.js';
+import { MemoryLimitStore, type LimitStore } from './state/index.js';
 
 /** The policy in force. Replaced as a whole on reload, so a decision never sees half of one. */
 export interface ActivePolicy {
@@ -22,9 +24,11 @@ export interface PolicyStore {
 
 export interface GateOptions {
   policies: PolicyStore;
-  limiter: SlidingWindowLimiter;
+  /** Where rate-limit counters live (src/gateway/state); a bare limiter counts in this process. */
+  limiter: LimitStore | SlidingWindowLimiter;
   audit: AuditLog;
   log: Logger;
+  /** The time for rate limits (tests); by default each store's own clock (Redis: the server's). */
   now?: () => number;
 }
 
@@ -38,8 +42,8 @@ interface Denial {
 }
 
 export function createCallGate(options: GateOptions): CallGate {
-  const { policies, limiter, audit, log } = options;
-  const now = options.now ?? Date.now;
+  const { policies, audit, log, now } = options;
+  const limits = options.limiter instanceof SlidingWindowLimiter ? new MemoryLimitStore(options.limiter) : options.limiter;
 
   return {
     hides(tool, identity) {
@@ -65,7 +69,20 @@ export function createCallGate(options: GateOptions): CallGate {
         return deny(call, args, denialFor(decision, call, active.sourceMap, unevaluableDeny(decision, active, decided, call.inventory.tools)));
       }
 
-      const admission = limiter.tryAdmit(decision.limits, { identity: call.identity, session: call.session }, now());
+      let admission: Admission;
+      try {
+        admission = await limits.tryAdmit(decision.limits, { identity: call.identity, session: call.session }, now?.());
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        log.error(`denied ${quoted(call.tool)}: rate-limit store unavailable: ${why}`);
+        return deny(call, args, {
+          basis: 'limit',
+          rule: null,
+          source: null,
+          reason: `rate-limit store unavailable: ${why}`,
+          text: `Denied by policyc: the gateway cannot count this call against its rate limits (rate-limit store unavailable: ${why}), and it forwards no limited call uncounted. Try again later.`,
+        });
+      }
       if (!admission.admitted) {
         const { claim, retryAfterMs } = admission;
         const source = at(active.sourceMap?.rules[claim.id]);
@@ -95,12 +112,12 @@ export function createCallGate(options: GateOptions): CallGate {
       try {
         await audit.append(entry);
       } catch (error) {
-        limiter.release(admission.ticket);
+        releaseQuietly(limits, admission.ticket, log);
         const why = error instanceof Error ? error.message : String(error);
         log.error(`denied ${quoted(call.tool)}: ${why}`);
         return { forward: false, text: `Denied by policyc: the gateway could not write its audit record (${why}), and it forwards no call without one.` };
       }
-      return { forward: true, args, reservation: reservationOf(limiter, admission.ticket) };
+      return { forward: true, args, reservation: { release: () => releaseQuietly(limits, admission.ticket, log) } };
     },
   };
 
@@ -155,8 +172,9 @@ function unevaluableDeny(decision: Decision, active: ActivePolicy, call: Call, k
   return rule?.when === 'error' ? (rule.error ?? 'the condition could not be evaluated') : undefined;
 }
 
-function reservationOf(limiter: SlidingWindowLimiter, ticket: AdmissionTicket): { release(): void } {
-  return { release: () => limiter.release(ticket) };
+/** A quota that cannot be given back (the store is away) stays counted: that errs towards denying. */
+function releaseQuietly(limits: LimitStore, ticket: AdmissionTicket, log: Logger): void {
+  limits.release(ticket).catch((error: unknown) => log.warn(`could not give back rate-limit quota: ${error instanceof Error ? error.message : String(error)}`));
 }
 
 /** Why a decision that is not `allow` denies, in the words the model and the log will see. */
