@@ -8,3 +8,4 @@ export { loadTokens, addToken, hashToken, identify, type TokenTable } from './ht
 export { DEFAULT_MAX_BODY_BYTES } from './http/listener.js';
 export { isLoopback } from './http/address.js';
 export { stderrLogger, type Logger } from './log.js';
+export { LimitStoreOpenError, type StateSpec } from './state/index.js';

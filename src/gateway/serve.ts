@@ -1,12 +1,11 @@
-// `policyc serve`, put together: the policy (loaded, watched, swapped on change), one limiter and
-// one audit log for the gateway's lifetime, and sessions — one over stdio, or one per HTTP client —
+// `policyc serve`, put together: the policy (loaded, watched, swapped on change), one rate-limit
+// store (memory, SQLite or Redis) and one audit log for the gateway's lifetime, and sessions — one over stdio, or one per HTTP client —
 // each with its own upstream connection.
 
 import { randomUUID } from 'node:crypto';
 
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceText } from '../diagnostics/source.js';
-import { SlidingWindowLimiter } from '../enforce/index.js';
 import { InputError } from '../errors.js';
 import type { CompileOptions } from '../pipeline.js';
 import { openAuditLog, type AuditLog } from './audit.js';
@@ -15,6 +14,7 @@ import { listenHttp, type HttpGateway } from './http/listener.js';
 import type { TokenTable } from './http/tokens.js';
 import type { Logger } from './log.js';
 import { loadPolicy, watchFiles, type PolicyWatcher } from './policy-source.js';
+import { openLimitStore, type LimitStore, type StateSpec } from './state/index.js';
 import { createSession, type Session } from './session.js';
 import type { Channel } from './transport/channel.js';
 import { childProcessChannel } from './transport/child-process.js';
@@ -53,6 +53,8 @@ export interface ServeOptions {
   /** Over stdio, the longest message (line) a client may send; over HTTP, `listen.maxBodyBytes`. */
   maxMessageBytes?: number;
   requestTimeoutMs?: number;
+  /** Where rate-limit counters live: in the process (default), a SQLite file, or Redis. */
+  state?: StateSpec;
   /** Reload the policy when its file changes (default true). */
   watch?: boolean;
   log: Logger;
@@ -100,9 +102,16 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
   const store: PolicyStore = { active: first.active };
   let loaded = { meaning: first.meaning, lines: first.lines };
 
-  const audit: AuditLog = await openAuditLog(options.auditPath, { includeArgs: options.auditArgs ?? false, fsync: options.auditSync ?? false });
-  const limiter = new SlidingWindowLimiter();
-  const gate = createCallGate({ policies: store, limiter, audit, log });
+  const limits: LimitStore = await openLimitStore(options.state ?? { kind: 'memory' }, log);
+  let audit: AuditLog;
+  try {
+    audit = await openAuditLog(options.auditPath, { includeArgs: options.auditArgs ?? false, fsync: options.auditSync ?? false });
+  } catch (error) {
+    await limits.close();
+    throw error;
+  }
+  if (limits.description !== 'memory') log.info(`rate-limit counters in ${limits.description}`);
+  const gate = createCallGate({ policies: store, limiter: limits, audit, log });
   const requestTimeoutMs = options.requestTimeoutMs ?? 10 * 60_000;
   const liveSessions = new Set<Session>();
 
@@ -182,6 +191,7 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
       if (http) await http.close();
       await Promise.allSettled([...liveSessions].map((session) => session.close()));
       await audit.close();
+      await limits.close();
     })();
     return closing;
   };
