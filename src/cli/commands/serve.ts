@@ -34,6 +34,8 @@ interface ServeCliOptions {
   auditSync?: boolean;
   auditFsync?: boolean;
   requestTimeout?: string;
+  state?: string;
+  redis?: string;
   watch: boolean;
   verbose?: boolean;
   config?: string;
@@ -72,6 +74,8 @@ export function registerServe(program: Command): void {
     // The flag's first name; kept so existing configurations keep working.
     .addOption(new Option('--audit-fsync').hideHelp())
     .option('--request-timeout <seconds>', 'fail a request the upstream has not answered in this long', '600')
+    .option('--state <file>', 'keep rate-limit counters in this SQLite file: they survive a restart, and gateways on this machine sharing it count together')
+    .option('--redis <url>', 'keep rate-limit counters in Redis (redis://[:password@]host:port/db): gateway replicas sharing it count together')
     .option('--no-watch', 'do not reload the policy when its file changes')
     .option('-v, --verbose', 'log every denial and protocol detail to stderr')
     .action(async (command: string[], options: ServeCliOptions, self: Command) => {
@@ -87,6 +91,7 @@ async function runServe(command: string[], options: ServeCliOptions, identityGiv
   // Flags first: a usage error should not wait for the gateway (SDK, compiler) to load.
   const upstream = upstreamOf(command, options);
   const listen = options.listen === undefined ? undefined : await listenOf(options, identityGiven);
+  const state = stateOf(options);
   const { compile } = await commandSettings(options);
   const gateway = await import('../../gateway/index.js');
   const log = gateway.stderrLogger({ verbose: options.verbose === true });
@@ -104,6 +109,7 @@ async function runServe(command: string[], options: ServeCliOptions, identityGiv
       auditSync: options.auditSync === true || options.auditFsync === true,
       maxMessageBytes: parseCount(options.maxBody ?? '1048576', '--max-body'),
       requestTimeoutMs: seconds(options.requestTimeout ?? '600', '--request-timeout') * 1000,
+      state,
       watch: options.watch,
       log,
       formatDiagnostics: (diagnostics, sources) => renderDiagnostics('pretty', diagnostics, sources, process.stderr, packageVersion()),
@@ -113,7 +119,7 @@ async function runServe(command: string[], options: ServeCliOptions, identityGiv
       if (error.report) process.stderr.write(error.report.endsWith('\n') ? error.report : `${error.report}\n`);
       throw new PolicyFailure(error.message);
     }
-    if (error instanceof gateway.AuditLogError) throw new InputError(error.message);
+    if (error instanceof gateway.AuditLogError || error instanceof gateway.LimitStoreOpenError) throw new InputError(error.message);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
       throw new InputError(`cannot listen on ${options.listen ?? ''}: ${(error as Error).message}`);
@@ -152,6 +158,25 @@ function upstreamOf(command: string[], options: ServeCliOptions): GatewayModule.
     throw new InputError('name the upstream MCP server: policyc serve --policy P -- COMMAND [ARGS…], or --upstream URL');
   }
   return { kind: 'command', command: first, args: rest };
+}
+
+function stateOf(options: ServeCliOptions): GatewayModule.StateSpec {
+  if (options.state !== undefined && options.redis !== undefined) {
+    throw new InputError('give --state FILE (counters on this machine) or --redis URL (counters shared by replicas), not both');
+  }
+  if (options.state !== undefined) {
+    if (options.state === '') throw new InputError('--state needs a file name');
+    return { kind: 'sqlite', path: resolve(options.state) };
+  }
+  if (options.redis === undefined) return { kind: 'memory' };
+  let url: URL;
+  try {
+    url = new URL(options.redis);
+  } catch {
+    throw new InputError(`--redis must be a URL such as redis://127.0.0.1:6379/0 (got "${options.redis}")`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new InputError('--redis must be a redis:// or rediss:// URL');
+  return { kind: 'redis', url: options.redis };
 }
 
 function parseHeaders(lines: readonly string[]): Record<string, string> {
