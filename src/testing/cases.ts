@@ -18,7 +18,7 @@
 //       tools: [get_funds, place_order]
 //       expect: { anonymous: { get_funds: allow, place_order: deny }, research-bot: { … } }
 
-import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
+import { compareDiagnostics, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
 import type { SourceText } from '../diagnostics/source.js';
 import type { JsonObject } from '../model/json.js';
 import { parseDuration } from '../model/text.js';
@@ -96,7 +96,7 @@ export function readTestSuite(source: SourceText): { suite?: TestSuite; diagnost
   const raw = read.value as { cases: Record<string, unknown>[] };
   const diagnostics: Diagnostic[] = [];
   const cases = raw.cases.map((item, index) => toCase(tree, item, ['cases', index], index, diagnostics));
-  if (diagnostics.length > 0) return { diagnostics };
+  if (diagnostics.length > 0) return { diagnostics: diagnostics.sort(compareDiagnostics) };
   return { suite: { file: source.file, cases }, diagnostics: [] };
 }
 

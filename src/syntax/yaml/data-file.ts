@@ -48,7 +48,9 @@ export function readYamlDataFile(source: SourceText, schema: SchemaRef, place: P
   const validate = schemaValidator(schema);
   // Otherwise an empty file is the value null, and the schema says what the file needs.
   if (validate(plain.value)) return { value: plain.value, tree, diagnostics: [] };
-  const problems = relevant(validate.errors ?? []).map((error) => describe(tree, plain.value, error, place));
+  const problems = relevant(validate.errors ?? [])
+    .filter((error) => !misspeltRequired(error))
+    .map((error) => describe(tree, plain.value, error, place));
   const seen = new Set<string>();
   const distinct = problems.filter((diagnostic) => {
     const key = `${diagnostic.span.start.offset}:${diagnostic.message}`;
@@ -70,6 +72,14 @@ function relevant(errors: readonly ErrorObject[]): ErrorObject[] {
     if (error.keyword !== 'type' && wrongType.has(error.instancePath)) return false;
     return true;
   });
+}
+
+/** A missing key that the mapping has under a misspelt name: the unknown key's report says it all. */
+function misspeltRequired(error: ErrorObject): boolean {
+  if (error.keyword !== 'required' || typeof error.data !== 'object' || error.data === null) return false;
+  const missing = String((error.params as { missingProperty?: unknown }).missingProperty);
+  const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+  return Object.keys(error.data).some((key) => !known.includes(key) && didYouMean(key, known) === missing);
 }
 
 function describe(tree: YamlTree, root: unknown, error: ErrorObject, place: PlaceNamer): Diagnostic {
