@@ -6,6 +6,7 @@ import { registerAudit } from './audit.js';
 import { registerBuild } from './build.js';
 import { registerCatalog } from './catalog.js';
 import { registerExplain } from './explain.js';
+import { registerFmt } from './fmt.js';
 import { registerInit } from './init.js';
 import { registerLint } from './lint.js';
 import { registerServe } from './serve.js';
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
   registerBuild(program);
   registerExplain(program);
   registerTest(program);
+  registerFmt(program);
   registerCatalog(program);
   registerInit(program);
   registerServe(program);
