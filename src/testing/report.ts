@@ -140,6 +140,7 @@ function locationText(at: SourceLocation): string {
 
 /** Simulated time as a person reads it: 0s, 61s, 2m, 1h30m. */
 export function clockText(ms: number): string {
+  if (ms === 0) return '0s';
   if (ms < 1000) return `${ms}ms`;
   const seconds = Math.round(ms / 1000);
   const parts: string[] = [];
