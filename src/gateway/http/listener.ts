@@ -22,6 +22,12 @@ import { bearerToken, identify, type TokenTable } from './tokens.js';
 
 export { DEFAULT_MAX_BODY_BYTES };
 
+/** Request headers: the bytes Node reads before answering 431, and how many a request may have. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+export const MAX_HEADER_COUNT = 64;
+/** Open connections at once (sessions' SSE streams included). */
+export const MAX_CONNECTIONS = 1024;
+
 export interface HttpListenOptions {
   host: string;
   port: number;
@@ -34,6 +40,9 @@ export interface HttpListenOptions {
   maxSessions?: number;
   /** A session without requests or open streams for this long is closed. */
   sessionIdleMs?: number;
+  /** How long a client may take to send its request headers, and its whole request (slow clients). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
   path?: string;
   createSession: (spec: { id: string; identity: string; downstream: Channel }) => Session;
   log: Logger;
@@ -64,17 +73,31 @@ export async function listenHttp(options: HttpListenOptions): Promise<HttpGatewa
   let allowedHosts = new Set<string>();
   const allowedOrigins = new Set((options.allowedOrigins ?? []).map((origin) => origin.toLowerCase()));
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      log.error(`HTTP request failed: ${error instanceof Error ? error.message : String(error)}`);
-      if (!res.headersSent) sendJsonError(res, 500, null, ErrorCodes.internalError, 'Internal error in the gateway.');
-      else res.end();
-    });
-  });
-  // A client that trickles its request in must not hold a connection open forever. (These bound
-  // receiving the request only; a response stream such as SSE may stay open.)
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
+  const requestTimeoutMs = Math.max(options.requestTimeoutMs ?? 30_000, headersTimeoutMs);
+  const server = createServer(
+    {
+      // A client that trickles its request in must not hold a connection open forever. (These
+      // bound receiving the request only; a response stream such as SSE may stay open.) Node
+      // looks for overdue requests every connectionsCheckingInterval, 30 s unless told.
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(headersTimeoutMs / 4))),
+      // Larger headers get 431 from Node itself; the count is checked in handle().
+      maxHeaderSize: MAX_HEADER_BYTES,
+    },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        log.error(`HTTP request failed: ${error instanceof Error ? error.message : String(error)}`);
+        if (!res.headersSent) sendJsonError(res, 500, null, ErrorCodes.internalError, 'Internal error in the gateway.');
+        else res.end();
+      });
+    },
+  );
+  server.keepAliveTimeout = 5_000;
+  // Every open connection holds a socket; idle ones are closed by the timeouts above, and these
+  // are all a local process can keep open at once.
+  server.maxConnections = MAX_CONNECTIONS;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -90,8 +113,17 @@ export async function listenHttp(options: HttpListenOptions): Promise<HttpGatewa
   sweep.unref();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.rawHeaders.length / 2 > MAX_HEADER_COUNT) {
+      res.setHeader('Connection', 'close');
+      return sendJsonError(res, 431, null, ErrorCodes.invalidRequest, `Request header fields too large: at most ${MAX_HEADER_COUNT} headers.`);
+    }
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (url.pathname !== path) return sendJsonError(res, 404, null, ErrorCodes.invalidRequest, `Not found: the MCP endpoint is ${path}.`);
+    // A token in the URL ends up in shell histories, proxy logs and Referer headers. Refused
+    // whatever the parameter is called, before anything else is read; the URL is never logged.
+    if (url.search !== '' || (req.url ?? '').includes('?')) {
+      return sendJsonError(res, 400, null, ErrorCodes.invalidRequest, `Bad Request: ${path} takes no query string; send the bearer token in the Authorization header, never in the URL.`);
+    }
 
     const host = req.headers.host?.toLowerCase();
     if (host === undefined || !allowedHosts.has(host)) {

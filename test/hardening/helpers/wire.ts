@@ -300,7 +300,7 @@ export async function httpTarget(options: { policy?: string; identities?: string
     const response = await rawHttp(url, { headers: headers(identity, session), body: payload });
     // The POST's answer has come; a ping in a live session makes sure that whatever the gateway
     // sent upstream before it has reached the server.
-    const live = session ?? sessions.get(identity);
+    const live = sessions.get(identity);
     if (live !== undefined) {
       const barrier = await rawHttp(url, { headers: headers(identity, live), body: '{"jsonrpc":"2.0","id":"barrier","method":"ping"}' });
       if (barrier.status !== 200) throw new Error(`the barrier ping failed with HTTP ${barrier.status}: ${barrier.body}`);
