@@ -76,8 +76,11 @@ function toolParams(context: CheckContext, rule: RuleNode, path: PathNode): Tool
     const param = context.paramTypes(tool, path.segments);
     if (param === undefined) continue;
     const entry: ToolParam = { tool, param };
-    // The catalogue's `normalize` is keyed by top-level parameter name.
-    const normalise = path.segments.length === 1 ? context.tool(tool)?.normalize?.[path.segments[0] ?? ''] : undefined;
+    // The catalogue's `normalize` is keyed by top-level parameter name; read as data, so that a
+    // path `__proto__` or `constructor` finds nothing rather than Object.prototype.
+    const normalize = context.tool(tool)?.normalize;
+    const key = path.segments[0] ?? '';
+    const normalise = path.segments.length === 1 && normalize !== undefined && Object.hasOwn(normalize, key) ? normalize[key] : undefined;
     if (normalise !== undefined) entry.normalise = normalise;
     result.push(entry);
   }

@@ -16,6 +16,15 @@ ruleTester('condition-type-mismatch', {
     { name: 'a path a tool lacks is unknown-parameter, not this', policy: 'allow get_funds when acc_id == "x"\n' },
     { name: 'no catalogue: parameter types unknown', policy: 'allow place_order when qty == "100"\n', catalog: null },
     { name: 'unknown tool: parameter types unknown', policy: 'allow place_ordr when qty == "100"\n' },
+    {
+      // Regression: `normalize[path]` read Object.prototype for `__proto__` and lint threw.
+      name: 'an open schema and a `normalize` map: `__proto__` and `constructor` are plain keys',
+      policy: 'allow open when __proto__ == "x" or constructor in ["y"]\n',
+      catalog: {
+        name: 'open',
+        tools: [{ name: 'open', description: '', inputSchema: { type: 'object' }, class: 'read', risk: 'low', capabilities: [], reviewed: true, normalize: { mode: 'upper' } }],
+      },
+    },
   ],
   invalid: [
     {
