@@ -14,7 +14,7 @@
 import { build } from 'esbuild';
 import { mkdir, readdir, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -43,6 +43,50 @@ const lazyChildProcessForCommander = {
   },
 };
 
+/**
+ * The JSON Schema validators, compiled at build time: src/json/validators.ts compiles each schema
+ * with ajv on first use (~100 ms for the YAML policy schema); in the bundle it is replaced by the
+ * same validators as ajv standalone code, which src/json/standalone.ts generates here.
+ */
+async function precompiledValidatorsPlugin() {
+  // Built beside the bundle, two folders below the root, so that it finds grammar/ as the
+  // bundle does; removed at once.
+  const generator = join(root, 'dist', 'cli', `.validators-${process.pid}.mjs`);
+  await build({
+    absWorkingDir: root,
+    entryPoints: ['src/json/standalone.ts'],
+    outfile: generator,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20.19',
+    banner: { js: requireBanner },
+    logLevel: 'warning',
+  });
+  let generated;
+  try {
+    generated = (await import(pathToFileURL(generator).href)).standaloneValidators();
+  } finally {
+    await unlink(generator);
+  }
+  return {
+    name: 'precompiled-validators',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]src[\\/]json[\\/]validators\.ts$/ }, () => ({
+        contents: generated.index,
+        loader: 'js',
+        resolveDir: join(root, 'src', 'json'),
+      }));
+      build.onResolve({ filter: /^policyc-validators:/ }, (args) => ({ path: args.path, namespace: 'policyc-validators' }));
+      build.onLoad({ filter: /.*/, namespace: 'policyc-validators' }, (args) => ({
+        contents: generated.sets[args.path],
+        loader: 'js',
+        resolveDir: root,
+      }));
+    },
+  };
+}
+
 const result = await build({
   absWorkingDir: root,
   entryPoints: ['src/cli/main.ts'],
@@ -58,7 +102,7 @@ const result = await build({
   banner: { js: requireBanner },
   // Marks the bundle, for checks that the tests have already made of the same source.
   define: { 'process.env.POLICYC_BUNDLED': '"1"' },
-  plugins: [lazyChildProcessForCommander],
+  plugins: [lazyChildProcessForCommander, await precompiledValidatorsPlugin()],
   // Linked maps: `policyc --debug` turns source maps on before loading the program, so stack
   // traces name src/ files and lines; without --debug the maps are never read.
   sourcemap: 'linked',

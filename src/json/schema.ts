@@ -2,22 +2,15 @@
 // the line and column of the value (or key) at fault. The schemas are the published files in
 // grammar/, so that what an editor checks and what policyc checks can never drift apart.
 
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 
 import { report } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/did-you-mean.js';
 import type { SourceText } from '../diagnostics/source.js';
 import { jsonValueOf, readablePointer, resolvePointer, type JsonNode } from './document.js';
-
-/** The schema files in grammar/, by their `$id`. */
-const SCHEMA_FILES = {
-  'urn:policyc:schema:policy': 'policy.schema.json',
-  'urn:policyc:schema:catalog': 'catalog.schema.json',
-  'urn:policyc:schema:policy-tests': 'policy-tests.schema.json',
-  'urn:policyc:schema:config': 'policyc-config.schema.json',
-} as const;
+import { GRAMMAR_SCHEMA_FILES, readGrammarFile, type GrammarSchemaId } from './schema-files.js';
+import { compiledValidator } from './validators.js';
 
 export type SchemaRef =
   | 'urn:policyc:schema:policy'
@@ -29,30 +22,13 @@ export type SchemaRef =
 /** More errors than this in one file are noise: the first ones say what is wrong. */
 const MAX_SCHEMA_ERRORS = 50;
 
-let ajv: Ajv | undefined;
-
-function schemaRegistry(): Ajv {
-  if (!ajv) {
-    // src/json/ and dist/json/ both sit two folders below the package root, beside grammar/.
-    const grammar = new URL('../../grammar/', import.meta.url);
-    const instance = new Ajv({ allErrors: true, verbose: true, strictSchema: true, strictTypes: false, strictTuples: false, strictRequired: false });
-    for (const file of Object.values(SCHEMA_FILES)) {
-      instance.addSchema(JSON.parse(readFileSync(new URL(file, grammar), 'utf8')) as object);
-    }
-    ajv = instance;
-  }
-  return ajv;
-}
-
 export function schemaValidator(ref: SchemaRef): ValidateFunction {
-  const validate = schemaRegistry().getSchema(ref);
-  if (!validate) throw new Error(`internal: schema ${ref} is not in grammar/`);
-  return validate;
+  return compiledValidator(ref);
 }
 
 /** The published schema itself, for tests and for `policyc` commands that print it. */
-export function schemaDocument(ref: keyof typeof SCHEMA_FILES): unknown {
-  return schemaRegistry().getSchema(ref)?.schema;
+export function schemaDocument(ref: GrammarSchemaId): unknown {
+  return JSON.parse(readGrammarFile(GRAMMAR_SCHEMA_FILES[ref]));
 }
 
 /** Validates `root` against the schema; each problem becomes a `schema-error` at its position. */

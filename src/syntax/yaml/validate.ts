@@ -3,22 +3,17 @@
 // on. ajv reports a failed `oneOf` as one error per branch plus one for the `oneOf`; those are
 // collapsed here into the one message that fits what was written.
 
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { isDeepStrictEqual } from 'node:util';
+import type { ErrorObject } from 'ajv';
 
 import { report, type Code } from '../../diagnostics/codes.js';
 import { compareDiagnostics, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
 import { didYouMean } from '../../diagnostics/did-you-mean.js';
-import { EFFECT_KEYS, POLICY_SOURCE_SCHEMA, RULE_ONE_OF, SELECTORS_ONE_OF } from './source-schema.js';
+import { POLICY_SOURCE_ID } from '../../json/schema-files.js';
+import { compiledValidator } from '../../json/validators.js';
+import { EFFECT_KEYS, RULE_ONE_OF, SELECTORS_ONE_OF } from './source-schema.js';
 import { isEmptyValue, nodeSpan, pairSpan, type PathSegment, type YamlTree } from './tree.js';
 import { locate, pointerSegments } from './value.js';
-
-let compiled: ValidateFunction | undefined;
-
-function validator(): ValidateFunction {
-  // `verbose` gives each error its schema object, which is how a oneOf is recognised.
-  compiled ??= new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false }).compile(POLICY_SOURCE_SCHEMA);
-  return compiled;
-}
 
 interface SchemaError {
   path: PathSegment[];
@@ -38,7 +33,7 @@ const MAX_SCHEMA_ERRORS = 100;
 const TOP_LEVEL_ONLY = new Set(['version', 'server', 'default', 'limits', 'identities']);
 
 export function validatePolicyValue(tree: YamlTree, value: unknown): Diagnostic[] {
-  const validate = validator();
+  const validate = compiledValidator(POLICY_SOURCE_ID);
   if (validate(value)) return [];
   const errors = (validate.errors ?? []).map((error) => toSchemaError(error, value));
   const diagnostics = collapse(errors).flatMap((error) => describe(tree, error));
@@ -69,7 +64,10 @@ function toSchemaError(error: ErrorObject, root: unknown): SchemaError {
 }
 
 const pathKey = (path: readonly PathSegment[]) => JSON.stringify(path);
-const isSelectorsOneOf = (error: SchemaError) => error.keyword === 'oneOf' && error.schema === SELECTORS_ONE_OF;
+// A oneOf is recognised by its schema (the validator is built with `verbose`), compared by value:
+// the precompiled validators of the bundled CLI carry copies of the schema objects.
+const isSelectorsOneOf = (error: SchemaError) => error.keyword === 'oneOf' && isDeepStrictEqual(error.schema, SELECTORS_ONE_OF);
+const isRuleOneOf = (error: SchemaError) => error.keyword === 'oneOf' && isDeepStrictEqual(error.schema, RULE_ONE_OF);
 
 /**
  * Removes the echoes: a value of the wrong type also fails every other keyword that looks at it,
@@ -105,7 +103,7 @@ function describe(tree: YamlTree, error: SchemaError): Diagnostic[] {
     case 'additionalProperties':
       return [unknownKey(tree, error)];
     case 'oneOf':
-      return error.schema === RULE_ONE_OF ? effectCount(tree, error) : [notSelectors(tree, error)];
+      return isRuleOneOf(error) ? effectCount(tree, error) : [notSelectors(tree, error)];
     case 'required': {
       const missing = String(error.params.missingProperty);
       return EFFECT_KEYS.some((effect) => effect === missing) || misspeltAs(error, [missing]) ? [] : [missingKey(tree, error)];
