@@ -96,7 +96,7 @@ export function renderTool(catalog: Catalog, tool: CatalogTool): string {
   const parameters = parameterRows(tool);
   lines.push('');
   if (parameters.length === 0) lines.push('parameters: none');
-  else lines.push('parameters (* required):', indent(table(['name', 'type', 'values', 'notes', 'description'], parameters), '  '));
+  else lines.push('parameters (* required):', indent(table(['name', 'type', 'notes', 'values and description'], parameters), '  '));
   return lines.join('\n');
 }
 
@@ -118,8 +118,11 @@ function parameterRows(tool: CatalogTool): string[][] {
     if (tool.tradingEnvironment?.param === name) notes.push('trading env');
     const normalised = tool.normalize?.[name];
     if (normalised !== undefined) notes.push(`normalised ${normalised}`);
+    const values = valuesText(schema);
     const description = typeof schema.description === 'string' ? oneLine(schema.description) : '';
-    return [`${name}${required.has(name) ? ' *' : ''}`, typeText(schema), valuesText(schema), notes.join(', '), description];
+    // Enums can be long: they go in the last, unpadded column, so the others stay narrow.
+    const details = [values === '' ? '' : `one of ${values}.`, description].filter((part) => part !== '').join(' ');
+    return [`${name}${required.has(name) ? ' *' : ''}`, typeText(schema), notes.join(', '), details];
   });
 }
 
@@ -144,7 +147,7 @@ function valuesText(schema: Schema): string {
     if (Array.isArray(branch.enum)) values.push(...branch.enum.map((value) => JSON.stringify(value)));
     if (branch.const !== undefined) values.push(JSON.stringify(branch.const));
   }
-  return values.join(' | ');
+  return values.join(', ');
 }
 
 /** A catalogue condition in the DSL's words: `modify_order_op == "CANCEL"`. */
