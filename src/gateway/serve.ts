@@ -110,6 +110,7 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
     await limits.close();
     throw error;
   }
+  if (audit.repaired) log.warn(audit.repaired);
   if (limits.description !== 'memory') log.info(`rate-limit counters in ${limits.description}`);
   const gate = createCallGate({ policies: store, limiter: limits, audit, log });
   const requestTimeoutMs = options.requestTimeoutMs ?? 10 * 60_000;

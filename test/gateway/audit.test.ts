@@ -96,14 +96,29 @@ describe('writing the audit log', () => {
     expect(await verifyAuditFiles([path])).toEqual({ records: 3, last: { seq: 3, hash: records[2]?.hash } });
   });
 
-  it('refuses to append to a log that ends in a damaged record', async () => {
+  it('refuses to append to a log whose last record is damaged', async () => {
+    const path = join(folder, 'audit.jsonl');
+    await writeLog(path, [entry('a', 'allow')]);
+    const text = await readFile(path, 'utf8');
+    await writeFile(path, text.replace('"decision":"allow"', '"decision":"deny"'));
+    await expect(openAuditLog(path)).rejects.toThrow(AuditLogError);
+    await writeFile(path, `${text}{"seq":2,"tool":"whole line, not a record"}\n`);
+    await expect(openAuditLog(path)).rejects.toThrow(AuditLogError);
+  });
+
+  it('moves a last line cut short (a write the gateway never finished) aside, and goes on from the record before', async () => {
     const path = join(folder, 'audit.jsonl');
     await writeLog(path, [entry('a', 'allow')]);
     const text = await readFile(path, 'utf8');
     await writeFile(path, `${text}{"seq":2,"tool":"half`);
-    await expect(openAuditLog(path)).rejects.toThrow(/does not end with a complete record/);
-    await writeFile(path, text.replace('"decision":"allow"', '"decision":"deny"'));
-    await expect(openAuditLog(path)).rejects.toThrow(AuditLogError);
+    const log = await openAuditLog(path, { now });
+    expect(log.repaired).toBe(
+      `${path} ended in an incomplete record (21 bytes: the gateway stopped while writing it, and its call was not forwarded); it was moved to ${path}.incomplete and the log goes on from its last complete record`,
+    );
+    await log.append(entry('b', 'deny'));
+    await log.close();
+    expect(await readFile(`${path}.incomplete`, 'utf8')).toBe('{"seq":2,"tool":"half\n');
+    expect(await verifyAuditFiles([path])).toMatchObject({ records: 2 });
   });
 
   it('lets one writer at a time append to a log', async () => {
