@@ -29,7 +29,6 @@ interface ImportOptions {
   header: string[];
   timeout: string;
   force?: boolean;
-  config?: string;
 }
 
 export function registerCatalog(program: Command): void {
@@ -68,7 +67,6 @@ export function registerCatalog(program: Command): void {
     .addOption(new Option('--header <header>', 'a header for every request to the --url server, "Name: value" (repeatable)').argParser((value: string, previous: string[]) => [...previous, value]).default([], 'none'))
     .option('--timeout <seconds>', 'give up when the server has not listed its tools in this long', '30')
     .option('--force', 'overwrite the output file if it exists')
-    .option('--config <file>', 'the policyc configuration (default: the nearest policyc.config.yaml)')
     .action(async (command: string[], options: ImportOptions) => {
       process.exitCode = await importCatalog(command, options);
     });
