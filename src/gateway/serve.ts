@@ -158,6 +158,12 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
       do {
         again = false;
         const next = await loadPolicy(spec);
+        if (isBlank(next.sources)) {
+          // A policy with no statements would deny everything, or (default allow being explicit)
+          // nothing; either way it is a save caught half-way or a mistake, not a new policy.
+          log.error(`policy not reloaded: ${options.policyPath} is empty (no statements, only blank lines or comments); the previous policy stays in force`);
+          continue;
+        }
         if (!next.ok) {
           const report = next.diagnostics.length > 0 ? `\n${await options.formatDiagnostics(next.diagnostics, next.sources)}` : '';
           log.error(`policy not reloaded: ${next.problem}; the previous policy stays in force${report}`);
@@ -226,6 +232,11 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
       finish(0);
     },
   };
+}
+
+/** Sources with nothing in them but blank lines and `#` comments (both spellings comment with #). */
+function isBlank(sources: ReadonlyMap<string, SourceText>): boolean {
+  return sources.size > 0 && [...sources.values()].every((source) => source.text.replace(/#.*$/gm, '').trim() === '');
 }
 
 function describeUpstream(upstream: UpstreamSpec): string {

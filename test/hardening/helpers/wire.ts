@@ -58,7 +58,7 @@ interface Upstream {
   command: string[];
 }
 
-async function recordingUpstream(env: Record<string, string> = {}): Promise<Upstream> {
+async function recordingUpstream(env: Record<string, string> = {}, audit?: string): Promise<Upstream> {
   const folder = await tempDir();
   const wireLog = join(folder, 'wire.log');
   const callLog = join(folder, 'calls.jsonl');
@@ -66,7 +66,7 @@ async function recordingUpstream(env: Record<string, string> = {}): Promise<Upst
     folder,
     wireLog,
     callLog,
-    audit: join(folder, 'audit.jsonl'),
+    audit: audit ?? join(folder, 'audit.jsonl'),
     env: { WIRE_LOG: wireLog, FUTU_FIXTURE_LOG: callLog, FUTU_ENABLE_TRADING: '1', ...env },
     command: [process.execPath, RECORDER, FUTU],
   };
@@ -116,9 +116,9 @@ export interface StdioTarget extends Target {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function stdioTarget(options: { policy?: string; args?: string[]; env?: Record<string, string>; shell?: string } = {}): Promise<StdioTarget> {
+export async function stdioTarget(options: { policy?: string; args?: string[]; env?: Record<string, string>; shell?: string; audit?: string } = {}): Promise<StdioTarget> {
   assertBuilt();
-  const up = await recordingUpstream(options.env);
+  const up = await recordingUpstream(options.env, options.audit);
   const policy = options.policy ?? HARDENING_POLICY;
   const argv = [CLI, 'serve', '--policy', policy, '--audit', up.audit, ...(options.args ?? []), '--', ...up.command];
   const child = options.shell
@@ -279,8 +279,8 @@ export interface HttpTarget extends Target {
   exchangeAs(identity: string, session: string | undefined, payload: string | Buffer): Promise<Exchange>;
 }
 
-export async function httpTarget(options: { policy?: string; identities?: string[]; args?: string[]; env?: Record<string, string> } = {}): Promise<HttpTarget> {
-  const up = await recordingUpstream(options.env);
+export async function httpTarget(options: { policy?: string; identities?: string[]; args?: string[]; env?: Record<string, string>; audit?: string } = {}): Promise<HttpTarget> {
+  const up = await recordingUpstream(options.env, options.audit);
   const policy = options.policy ?? HARDENING_POLICY;
   const tokensFile = join(up.folder, 'tokens.yaml');
   const tokens: Record<string, string> = {};
