@@ -172,9 +172,10 @@ export async function compileFile(path: string, options: CompileOptions = {}): P
 
   const parsed = parseSource(read.source, syntax);
   const { catalog, diagnostics: catalogDiagnostics } = await resolveCatalog(parsed.model, options, sources);
-  const checkDiagnostics = checkPolicy(parsed.model, catalog, { incomplete: hasErrors(parsed.diagnostics) });
-  const diagnostics = applyLintSettings([...parsed.diagnostics, ...catalogDiagnostics, ...checkDiagnostics], options.lint).sort(compareDiagnostics);
+  // Compiled before the checks, which analyse the compiled policy rather than compile it again.
   const { policy, sourceMap } = compilePolicy(parsed.model, catalog ?? emptyCatalog(parsed.model));
+  const checkDiagnostics = checkPolicy(parsed.model, catalog, { incomplete: hasErrors(parsed.diagnostics), ...(catalog ? { compiled: policy } : {}) });
+  const diagnostics = applyLintSettings([...parsed.diagnostics, ...catalogDiagnostics, ...checkDiagnostics], options.lint).sort(compareDiagnostics);
   // Without a catalogue there is no reviewed universe to call tools "unknown" against.
   if (!catalog) delete policy.catalog;
   return { policy, sourceMap, diagnostics, sources, model: parsed.model, ...(catalog ? { catalog } : {}) };

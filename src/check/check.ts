@@ -4,6 +4,7 @@
 import type { Catalog } from '../catalog/types.js';
 import type { Code } from '../diagnostics/codes.js';
 import { compareDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { CompiledPolicy } from '../model/compiled.js';
 import type { PolicyModel } from '../model/policy.js';
 import { createCheckContext } from './context.js';
 import type { Rule } from './rule.js';
@@ -15,6 +16,11 @@ export interface CheckOptions {
   only?: readonly Code[];
   /** The front end reported syntax errors, so statements may be missing from the model. */
   incomplete?: boolean;
+  /**
+   * The model compiled against the same catalogue, when the caller has it (the pipeline does):
+   * the analysis checks read it instead of compiling the model a second time.
+   */
+  compiled?: CompiledPolicy;
 }
 
 /**
@@ -26,11 +32,16 @@ export function checkPolicy(model: PolicyModel, catalog: Catalog | undefined, op
   const ran = new Set<string>();
   let running: Rule | undefined;
   // One context for all rules, so the facts it computes lazily are computed once.
-  const context = createCheckContext(model, catalog, (diagnostic) => {
-    // A rule reporting another rule's code would break suppressions and the rule docs.
-    if (diagnostic.code !== running?.code) throw new Error(`internal: rule ${running?.code} reported ${diagnostic.code}`);
-    diagnostics.push(diagnostic);
-  });
+  const context = createCheckContext(
+    model,
+    catalog,
+    (diagnostic) => {
+      // A rule reporting another rule's code would break suppressions and the rule docs.
+      if (diagnostic.code !== running?.code) throw new Error(`internal: rule ${running?.code} reported ${diagnostic.code}`);
+      diagnostics.push(diagnostic);
+    },
+    options.compiled,
+  );
   for (const rule of selectRules(options)) {
     if (rule.requiresCatalog && catalog === undefined) continue;
     if (rule.judgesAbsence && options.incomplete) continue;

@@ -2,12 +2,15 @@
 // need (which tools a rule selects, what is hidden for whom, which rules apply to a call),
 // computed once on first use so that no rule recomputes them.
 
+import { analysePolicy, type PolicyAnalysis } from '../analysis/analysis.js';
 import { resolveSelectors } from '../catalog/resolve.js';
 import { paramTypes, type ParamTypes } from '../catalog/schema-types.js';
 import type { Catalog, CatalogTool } from '../catalog/types.js';
+import { compilePolicy } from '../compile/compile.js';
 import { report, type Code } from '../diagnostics/codes.js';
 import type { Diagnostic, RelatedLocation, Severity, Span } from '../diagnostics/diagnostic.js';
-import type { HideNode, IdentityNode, PolicyModel, RuleNode, Selector } from '../model/policy.js';
+import type { CompiledPolicy } from '../model/compiled.js';
+import type { HideNode, IdentityNode, LimitNode, PolicyModel, RuleNode, Selector } from '../model/policy.js';
 
 /** Who makes a call: the top level (no identity block) or one identity. */
 export interface Caller {
@@ -65,6 +68,18 @@ export interface CheckContext {
   rulesFor(caller: Caller, tool: string): readonly RuleNode[];
   /** What `path` can hold in `tool`'s arguments; undefined when the tool has no such parameter or is not catalogued. */
   paramTypes(tool: string, path: readonly string[]): ParamTypes | undefined;
+
+  /**
+   * The exact analysis of the policy (src/analysis), over the policy as the compiler writes it;
+   * undefined without a catalogue. Built on first use: only the rules that need it pay for it.
+   */
+  readonly analysis: PolicyAnalysis | undefined;
+  /** The id the compiler gives a rule (`r1`, `r2`, …), as the analysis and policy.json name it. */
+  ruleId(rule: RuleNode): string;
+  /** The rule of a compiled id. */
+  ruleById(id: string): RuleNode | undefined;
+  /** The limit of a compiled id: a rule's (`r3`) or a `limit all` statement's (`a1`). */
+  limitById(id: string): LimitNode | undefined;
 }
 
 const NO_CATALOG: Catalog = { name: '', tools: [] };
@@ -100,7 +115,12 @@ function once<V>(compute: () => V): () => V {
 }
 
 /** Builds the context for one policy; `sink` receives every reported diagnostic. */
-export function createCheckContext(model: PolicyModel, catalog: Catalog | undefined, sink: (diagnostic: Diagnostic) => void): CheckContext {
+export function createCheckContext(
+  model: PolicyModel,
+  catalog: Catalog | undefined,
+  sink: (diagnostic: Diagnostic) => void,
+  compiled?: CompiledPolicy,
+): CheckContext {
   const universe = catalog ?? NO_CATALOG;
   const toolsByName = once(() => new Map(universe.tools.map((tool) => [tool.name, tool])));
 
@@ -157,6 +177,11 @@ export function createCheckContext(model: PolicyModel, catalog: Catalog | undefi
 
   const paramCache = new Map<string, ParamTypes | undefined>();
 
+  // The compiler numbers top-level rules first, then each identity block's, as `rules()` lists them.
+  const ruleIds = once(() => new Map(rules().map((rule, index) => [rule, `r${index + 1}`])));
+  const rulesById = once(() => new Map(rules().map((rule, index) => [`r${index + 1}`, rule])));
+  const analysis = once(() => (catalog === undefined ? undefined : analysePolicy(compiled ?? compilePolicy(model, catalog).policy, catalog)));
+
   return {
     model,
     catalog,
@@ -198,6 +223,19 @@ export function createCheckContext(model: PolicyModel, catalog: Catalog | undefi
       const types = tool ? paramTypes(tool.inputSchema, path) : undefined;
       paramCache.set(key, types);
       return types;
+    },
+    get analysis() {
+      return analysis();
+    },
+    ruleId(rule) {
+      const id = ruleIds().get(rule);
+      if (id === undefined) throw new Error('internal: a rule outside the model');
+      return id;
+    },
+    ruleById: (id) => rulesById().get(id),
+    limitById(id) {
+      if (id.startsWith('a')) return model.limits[Number(id.slice(1)) - 1];
+      return rulesById().get(id)?.limit;
     },
   };
 }

@@ -249,6 +249,12 @@ export const CODES = {
     summary: 'A read-only tool requires approval, which asks a person for something harmless.',
     help: 'Use `allow` for read-only tools so approvals stay meaningful.',
   },
+  'analysis-incomplete': {
+    severity: 'info',
+    category: 'correctness',
+    summary: 'The exact analysis could not decide every call of some tools (a pattern it cannot represent, too many combinations).',
+    help: 'The analysis checks then report only what they proved with an example call; simplify the conditions (fewer `matches` patterns on one argument) to have them checked exhaustively.',
+  },
   'confusable-name': {
     severity: 'error',
     category: 'safety',

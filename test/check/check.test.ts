@@ -18,7 +18,15 @@ describe('checkPolicy', () => {
       allow get_stok_quote
       hide class destuctive
     `);
-    expect(diagnostics.map(at)).toEqual(['1:1 missing-version', '1:9 default-allow', '1:9 destructive-allowed', '2:7 unknown-tool', '3:6 unknown-class']);
+    expect(diagnostics.map(at)).toEqual([
+      '1:1 missing-version',
+      '1:9 default-allow',
+      '1:9 destructive-allowed',
+      '1:9 secret-argument',
+      '1:9 unpinned-trading-environment',
+      '2:7 unknown-tool',
+      '3:6 unknown-class',
+    ]);
     expect([...diagnostics].sort(compareDiagnostics)).toEqual(diagnostics);
   });
 
@@ -57,7 +65,7 @@ describe('suppressions', () => {
       # policyc-ignore unknown-tool: the tool ships in the next server release
       allow get_stok_quote
     `);
-    expect(diagnostics.map(at)).toEqual(['3:9 destructive-allowed']);
+    expect(diagnostics.map(at)).toEqual(['3:9 destructive-allowed', '3:9 secret-argument', '3:9 unpinned-trading-environment']);
   });
 
   it('silence several codes, and only on the lines they cover', () => {
@@ -67,7 +75,7 @@ describe('suppressions', () => {
       default allow
       allow get_stok_quote
     `);
-    expect(diagnostics.map(at)).toEqual(['4:7 unknown-tool']);
+    expect(diagnostics.map(at)).toEqual(['3:9 secret-argument', '3:9 unpinned-trading-environment', '4:7 unknown-tool']);
   });
 
   it('cover a statement over several lines', () => {
@@ -77,7 +85,7 @@ describe('suppressions', () => {
       allow place_order
         when qtty < 5
     `);
-    expect(diagnostics.map(at)).toEqual(['3:7 destructive-allowed']);
+    expect(diagnostics.map(at)).toEqual(['3:7 destructive-allowed', '3:7 unpinned-trading-environment']);
   });
 
   it('on the same line cover that line', () => {
@@ -108,7 +116,13 @@ describe('suppressions', () => {
       # policyc-ignore default-allow
       default allow
     `);
-    expect(diagnostics.map(at)).toEqual(['2:1 unused-suppression', '3:1 suppression-without-reason', '4:9 destructive-allowed']);
+    expect(diagnostics.map(at)).toEqual([
+      '2:1 unused-suppression',
+      '3:1 suppression-without-reason',
+      '4:9 destructive-allowed',
+      '4:9 secret-argument',
+      '4:9 unpinned-trading-environment',
+    ]);
   });
 
   it('of a rule that did not run are not judged', () => {

@@ -33,10 +33,11 @@ function diagnosticsOf(stdout: string): JsonDiagnostic[] {
 const HEADER = 'version 1\nserver "futu-stock-mcp-server"\ndefault deny\n';
 
 describe('policyc lint', () => {
-  it('passes the example policy with the one warning the spec expects', async () => {
+  it('passes the example policy with the warning the spec expects, and the redundant glob of line 9', async () => {
     const result = await runCli(['lint', EXAMPLE, '--format', 'json']);
     expect(result.code).toBe(0);
     expect(diagnosticsOf(result.stdout).map((d) => [d.code, d.severity, d.line, d.column])).toEqual([
+      ['redundant-rule', 'warning', 9, 7],
       ['destructive-allowed', 'warning', 11, 7],
     ]);
   });
@@ -60,10 +61,10 @@ describe('policyc lint', () => {
   });
 
   it('fails when warnings exceed --max-warnings', async () => {
-    expect((await runCli(['lint', EXAMPLE, '--max-warnings', '1'])).code).toBe(0);
-    const result = await runCli(['lint', EXAMPLE, '--max-warnings', '0']);
+    expect((await runCli(['lint', EXAMPLE, '--max-warnings', '2'])).code).toBe(0);
+    const result = await runCli(['lint', EXAMPLE, '--max-warnings', '1']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('more than --max-warnings 0');
+    expect(result.stderr).toContain('more than --max-warnings 1');
   });
 
   it('writes SARIF 2.1.0 and GitHub annotations', async () => {
@@ -72,7 +73,7 @@ describe('policyc lint', () => {
       runs: { results: { ruleId: string }[] }[];
     };
     expect(sarif.version).toBe('2.1.0');
-    expect(sarif.runs[0]!.results.map((r) => r.ruleId)).toEqual(['destructive-allowed']);
+    expect(sarif.runs[0]!.results.map((r) => r.ruleId)).toEqual(['redundant-rule', 'destructive-allowed']);
     const github = await runCli(['lint', EXAMPLE, '--format', 'github']);
     expect(github.stdout).toMatch(/^::warning file=.*trading\.policy,line=11,col=7,.*title=destructive-allowed::/m);
   });

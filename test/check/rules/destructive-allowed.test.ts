@@ -46,9 +46,9 @@ ruleTester('destructive-allowed', {
       errors: [{ line: 1, column: 7, severity: 'error' }],
     },
     {
-      name: 'a conditional deny narrows but does not close the door',
+      name: 'a conditional deny narrows an unconditional allow: a warning',
       policy: 'allow place_order\ndeny place_order when trd_env == "REAL"\n',
-      errors: [{ line: 1, column: 7, severity: 'error', related: 2 }],
+      errors: [{ line: 1, column: 7, severity: 'warning', related: 2 }],
     },
     {
       name: 'default allow reaches every dangerous tool no rule covers',

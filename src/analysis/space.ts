@@ -1,0 +1,197 @@
+// The regions of one tool's argument space: every combination of path classes that some reader
+// (a rule's `when`, or a probe such as "this call cancels an order") can tell apart, each with a
+// representative call.
+//
+// A full product over every path would grow with the number of rules; instead the readers are
+// grouped into components that share paths. Inside a component the product of its paths' classes
+// is enumerated and reduced to the distinct answers of its readers (usually a handful); the
+// regions are the product of those distinct answers over the components. Two calls in one region
+// get the same answer from every reader, so deciding one representative decides the region.
+//
+// When a product would still be too large, the enumeration stops at a cap and the space is
+// marked inexact: every region it has is a real call, but some behaviour may have none.
+
+import type { NormaliseStep } from '../enforce/normalize.js';
+import type { LeafCondition } from '../model/condition.js';
+import type { JsonObject } from '../model/json.js';
+import { argsWith, pathDomain, type PathDomain, type PathHints, type PathLeaf } from './values.js';
+
+/** Combinations of path classes tried inside one component before giving up on exhaustiveness. */
+export const MAX_COMPONENT_COMBINATIONS = 20_000;
+/** Regions (representative calls) decided per caller and tool before giving up on exhaustiveness. */
+export const MAX_REGIONS = 4_096;
+
+/** Something that reads a call's arguments: a rule's condition or a probe of the catalogue. */
+export interface Reader {
+  /** The leaves whose literals split the paths it reads. */
+  leaves: readonly LeafCondition[];
+  /** How the reader's owner normalises arguments before reading them. */
+  steps: readonly NormaliseStep[];
+  /** Its answer on raw arguments, as one character (the region key is made of them). */
+  answer(args: JsonObject): string;
+}
+
+export interface SpaceRegion {
+  args: JsonObject;
+  /** Each reader's answer, in the order the readers were given. */
+  answers: readonly string[];
+}
+
+export interface Space {
+  regions: readonly SpaceRegion[];
+  /** Why some behaviour may have no region; empty when the regions are exhaustive. */
+  gaps: readonly string[];
+  /** Whether the leaf can answer TRUE for some value of its path (undefined for a leaf not given). */
+  leafCanHold(leaf: LeafCondition): boolean | undefined;
+}
+
+interface Component {
+  readers: number[];
+  paths: PathDomain[];
+}
+
+export function buildSpace(readers: readonly Reader[], hints: (path: readonly string[]) => PathHints | undefined): Space {
+  const gaps: string[] = [];
+  const pathLeaves = new Map<string, { path: readonly string[]; leaves: PathLeaf[] }>();
+  const readerPaths = readers.map((reader) => {
+    const keys = new Set<string>();
+    for (const leaf of reader.leaves) {
+      const key = JSON.stringify(leaf.path);
+      keys.add(key);
+      let entry = pathLeaves.get(key);
+      if (!entry) pathLeaves.set(key, (entry = { path: leaf.path, leaves: [] }));
+      entry.leaves.push({ leaf, steps: reader.steps });
+    }
+    return [...keys];
+  });
+
+  const domains = new Map<string, PathDomain>();
+  const leafAt = new Map<LeafCondition, { domain: PathDomain; index: number }>();
+  for (const [key, { path, leaves }] of pathLeaves) {
+    const domain = pathDomain(path, leaves, hints(path));
+    domains.set(key, domain);
+    if (domain.inexact) gaps.push(domain.inexact);
+    leaves.forEach(({ leaf }, index) => leafAt.set(leaf, { domain, index }));
+  }
+  const prefixed = prefixConflict([...pathLeaves.values()].map((entry) => entry.path));
+  if (prefixed) gaps.push(`conditions read both ${prefixed[0]} and ${prefixed[1]}, whose values depend on each other`);
+
+  const components = groupComponents(readerPaths, domains);
+  const distinct = components.map((component) => componentAnswers(component, readers, gaps));
+  const regions = combine(distinct, readers.length, gaps);
+  return {
+    regions,
+    gaps,
+    leafCanHold(leaf) {
+      const at = leafAt.get(leaf);
+      return at === undefined ? undefined : at.domain.classes.some((cls) => cls.answers[at.index] === 1);
+    },
+  };
+}
+
+function prefixConflict(paths: readonly (readonly string[])[]): [string, string] | undefined {
+  const keys = new Set(paths.map((path) => path.join('\u0000')));
+  for (const path of paths) {
+    for (let length = 1; length < path.length; length++) {
+      if (keys.has(path.slice(0, length).join('\u0000'))) return [path.slice(0, length).join('.'), path.join('.')];
+    }
+  }
+  return undefined;
+}
+
+/** Readers that share a path belong together; the rest combine freely. */
+function groupComponents(readerPaths: readonly string[][], domains: ReadonlyMap<string, PathDomain>): Component[] {
+  const parent = readerPaths.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  const owner = new Map<string, number>();
+  readerPaths.forEach((keys, i) => {
+    for (const key of keys) {
+      const first = owner.get(key);
+      if (first === undefined) owner.set(key, i);
+      else parent[find(i)] = find(first);
+    }
+  });
+  const groups = new Map<number, Component>();
+  readerPaths.forEach((keys, i) => {
+    const root = find(i);
+    let group = groups.get(root);
+    if (!group) groups.set(root, (group = { readers: [], paths: [] }));
+    group.readers.push(i);
+    for (const key of keys) {
+      const domain = domains.get(key)!;
+      if (!group.paths.includes(domain)) group.paths.push(domain);
+    }
+  });
+  return [...groups.values()];
+}
+
+/** The distinct answers of a component's readers, each with the first arguments that give them. */
+function componentAnswers(component: Component, readers: readonly Reader[], gaps: string[]): Array<{ args: JsonObject; answers: Map<number, string> }> {
+  const found = new Map<string, { args: JsonObject; answers: Map<number, string> }>();
+  const sizes = component.paths.map((domain) => domain.classes.length);
+  const total = sizes.reduce((product, size) => product * size, 1);
+  const counter = sizes.map(() => 0);
+  const limit = Math.min(total, MAX_COMPONENT_COMBINATIONS);
+  if (total > MAX_COMPONENT_COMBINATIONS) {
+    gaps.push(`the conditions over ${component.paths.map((d) => d.path.join('.')).join(', ')} give ${total} combinations; the first ${MAX_COMPONENT_COMBINATIONS} were decided`);
+  }
+  for (let n = 0; n < limit; n++) {
+    let args: JsonObject = {};
+    component.paths.forEach((domain, i) => (args = argsWith(args, domain.path, domain.classes[counter[i]!]!.sample)));
+    const answers = new Map(component.readers.map((r) => [r, readers[r]!.answer(args)]));
+    const key = [...answers.values()].join('');
+    if (!found.has(key)) found.set(key, { args, answers });
+    // Mixed-radix increment, last path fastest: the first combinations use every path's preferred class.
+    for (let i = counter.length - 1; i >= 0; i--) {
+      counter[i]!++;
+      if (counter[i]! < sizes[i]!) break;
+      counter[i] = 0;
+    }
+  }
+  return [...found.values()];
+}
+
+function combine(distinct: ReadonlyArray<Array<{ args: JsonObject; answers: Map<number, string> }>>, readerCount: number, gaps: string[]): SpaceRegion[] {
+  const total = distinct.reduce((product, list) => product * list.length, 1);
+  if (total > MAX_REGIONS) gaps.push(`the rules distinguish ${total} kinds of call; the first ${MAX_REGIONS} were decided`);
+  const limit = Math.min(total, MAX_REGIONS);
+  const counter = distinct.map(() => 0);
+  const regions: SpaceRegion[] = [];
+  for (let n = 0; n < limit; n++) {
+    let args: JsonObject = {};
+    const answers: string[] = new Array<string>(readerCount).fill('');
+    distinct.forEach((list, i) => {
+      const part = list[counter[i]!]!;
+      args = i === 0 ? part.args : mergeArgs(args, part.args);
+      for (const [reader, answer] of part.answers) answers[reader] = answer;
+    });
+    regions.push({ args, answers });
+    for (let i = counter.length - 1; i >= 0; i--) {
+      counter[i]!++;
+      if (counter[i]! < distinct[i]!.length) break;
+      counter[i] = 0;
+    }
+  }
+  return regions;
+}
+
+/**
+ * Both argument objects in one. Components never share a path, but they can share a prefix
+ * (`order.qty` and `order.price`), so objects merge key by key.
+ */
+function mergeArgs(left: JsonObject, right: JsonObject): JsonObject {
+  const merged: JsonObject = { ...left };
+  for (const [key, value] of Object.entries(right)) {
+    const mine = Object.hasOwn(merged, key) ? merged[key] : undefined;
+    const next = isObject(mine) && isObject(value) ? mergeArgs(mine, value) : value;
+    Object.defineProperty(merged, key, { value: next, writable: true, enumerable: true, configurable: true });
+  }
+  return merged;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
