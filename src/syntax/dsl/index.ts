@@ -84,6 +84,8 @@ interface Run {
   diagnostics: Diagnostic[];
   /** Offsets of every syntax error, sorted: a statement with one inside is left out of the model. */
   errorOffsets: number[];
+  /** Whether the parser met an error, and so may have recovered: only then can a node be recovered. */
+  recovered: boolean;
 }
 
 /** Lexes, checks and parses `text` from `start`; `endOfInput` names the end in messages. */
@@ -105,7 +107,7 @@ function read(text: string, start: StartRule, locate: Locate, endOfInput: string
     diagnostics.push(report('nesting-too-deep', locate(cut.token.startOffset, tokenEnd(cut.token)), tooDeepMessage(cut, start)));
   }
   // A fragment is one expression: if part of it is too deep, none of it is read.
-  if (tooDeep.length > 0 && start !== 'policy') return finish({ tokens: lexed.tokens, comments, diagnostics, errorOffsets });
+  if (tooDeep.length > 0 && start !== 'policy') return finish({ tokens: lexed.tokens, comments, diagnostics, errorOffsets, recovered: false });
   const tokens = withoutRanges(lexed.tokens, tooDeep);
 
   const parsed = parseSafely(tokens, start);
@@ -128,7 +130,9 @@ function read(text: string, start: StartRule, locate: Locate, endOfInput: string
     diagnostics.push(report(code, locate(at, at), message));
     errorOffsets.push(at);
   }
-  return finish({ cst: parsed.cst, tokens, comments, diagnostics, errorOffsets });
+  // Chevrotain records an error before every recovery, so a parse without errors recovered nothing.
+  const recovered = parsed.errors.length > 0 || parsed.stopped !== undefined;
+  return finish({ cst: parsed.cst, tokens, comments, diagnostics, errorOffsets, recovered });
 }
 
 /** Unreadable characters and bad literals, as [start, end) and a message. */
@@ -197,7 +201,7 @@ function literalProblem(token: IToken): LiteralProblem | undefined {
 }
 
 function buildContext(run: Run, locate: Locate): BuildContext {
-  return { locate, errorOffsets: run.errorOffsets, diagnostics: run.diagnostics };
+  return { locate, errorOffsets: run.errorOffsets, recovered: run.recovered, diagnostics: run.diagnostics };
 }
 
 function sorted(diagnostics: Diagnostic[]): Diagnostic[] {

@@ -40,6 +40,8 @@ export interface BuildContext {
   locate(start: number, end: number): Span;
   /** Offsets of the syntax errors found before building (lexing, literals, parsing), sorted. */
   errorOffsets: readonly number[];
+  /** Whether the parser recovered anywhere; when not, no node needs searching for the traces. */
+  recovered: boolean;
   diagnostics: Diagnostic[];
 }
 
@@ -89,7 +91,7 @@ function nameValue(token: IToken): string {
  */
 function whole<T>(context: BuildContext, node: CstNode, until: number, build: () => T | undefined): T | undefined {
   const range = nodeRange(node);
-  if (range === undefined || isRecovered(node) || hasErrorIn(context, range.start, Math.max(range.end, until))) return undefined;
+  if (range === undefined || (context.recovered && isRecovered(node)) || hasErrorIn(context, range.start, Math.max(range.end, until))) return undefined;
   const before = context.diagnostics.length;
   const built = build();
   return context.diagnostics.length === before ? built : undefined;
@@ -524,7 +526,7 @@ function buildInIdentity(context: BuildContext, kind: string, node: CstNode, unt
   }
   // Parsed for recovery only: report it, unless it is broken (its syntax error says enough).
   const range = nodeRange(node);
-  if (range === undefined || isRecovered(node) || hasErrorIn(context, range.start, Math.max(range.end, until))) return;
+  if (range === undefined || (context.recovered && isRecovered(node)) || hasErrorIn(context, range.start, Math.max(range.end, until))) return;
   const name = STATEMENT_NAMES[kind] ?? kind;
   const message =
     kind === 'identityBlock'
