@@ -162,6 +162,13 @@ export const CODES = {
     summary: 'A `matches` pattern is not a valid regular expression.',
     help: 'Fix the pattern; it is a JavaScript regular expression matched against the whole string.',
   },
+  'slow-regex': {
+    severity: 'warning',
+    category: 'safety',
+    summary: 'A `matches` pattern repeats a part that itself repeats, and can take exponential time on a crafted argument.',
+    help: 'Rewrite the pattern without nested repetition (`(a+)+` matches what `a+` matches); the gateway tests every call on one thread.',
+    securitySeverity: 5.0,
+  },
   'invalid-limit': {
     severity: 'error',
     category: 'correctness',

@@ -20,6 +20,7 @@ import { missingVersion } from './missing-version.js';
 import { overriddenRule } from './overridden-rule.js';
 import { redundantRule } from './redundant-rule.js';
 import { secretArgument } from './secret-argument.js';
+import { slowRegex } from './slow-regex.js';
 import { unknownClass } from './unknown-class.js';
 import { unknownParameter } from './unknown-parameter.js';
 import { unknownRisk } from './unknown-risk.js';
@@ -40,6 +41,7 @@ export const RULES: readonly Rule[] = [
   unknownParameter,
   conditionTypeMismatch,
   invalidRegex,
+  slowRegex,
   invalidLimit,
   defaultAllow,
   destructiveAllowed,
