@@ -4,7 +4,8 @@
 //
 // Path lookup treats the call's arguments as untrusted data: it reads own properties only, so a
 // `__proto__` or `constructor` key is plain data and never reaches Object.prototype; it descends
-// only into plain objects (arrays are not indexed); a non-finite number is an error, not a value.
+// only into plain objects (arrays are not indexed); a non-finite number is an error, not a value;
+// `matches` tests strings of at most MAX_MATCHES_LENGTH characters.
 
 import type { CompareOp, Condition } from '../model/condition.js';
 import { jsonTypeOf, type JsonObject, type JsonType } from '../model/json.js';
@@ -321,6 +322,14 @@ function compileIn(path: readonly string[], literals: readonly unknown[]): Compi
   };
 }
 
+/**
+ * The longest string `matches` tests. JavaScript's regular expressions backtrack: a pattern that
+ * is quadratic or worse in the length of its input would let one long argument stall the gateway,
+ * which decides every caller's calls on one thread. A longer string makes the test an error
+ * (deny rules apply, allow rules do not). Exponential patterns are lint's to find (`slow-regex`).
+ */
+export const MAX_MATCHES_LENGTH = 1024;
+
 function compileMatches(path: readonly string[], pattern: unknown): CompiledCondition {
   if (typeof pattern !== 'string') return malformed(`the pattern for ${pathText(path)} is not a string`);
   let regex: RegExp;
@@ -338,6 +347,7 @@ function compileMatches(path: readonly string[], pattern: unknown): CompiledCond
     const value = read(args, path, sink);
     if (value === NOT_FOUND) return ERROR;
     if (typeof value !== 'string') return fail(sink, () => `${pathText(path)} is ${typePhrase(jsonTypeOf(value))}; matches needs a string`);
+    if (value.length > MAX_MATCHES_LENGTH) return fail(sink, () => `${pathText(path)} is ${value.length} characters long; matches tests at most ${MAX_MATCHES_LENGTH}`);
     return regex.test(value) ? TRUE : FALSE;
   };
 }
