@@ -39,7 +39,10 @@ function shape(value: unknown): unknown {
 }
 
 export function modelShape(model: PolicyModel): unknown {
-  return shape(model);
+  const shaped = shape(model) as { suppressions: unknown[] };
+  // Suppressions are listed in comment order, which says nothing about what they cover.
+  shaped.suppressions = shaped.suppressions.map((item) => JSON.stringify(item)).sort();
+  return shaped;
 }
 
 /** Whether two models say the same thing, statement for statement. */

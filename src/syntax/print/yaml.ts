@@ -61,7 +61,8 @@ function scalar(value: string, inFlow: boolean): string {
 
 function key(name: string): string {
   if (name === '') throw new UnprintableModel('YAML has no spelling for an identity with an empty name');
-  return mayBePlain(name) && readsBackAs(`${name}: 1`, { [name]: 1 }) ? name : yamlQuoted(name);
+  // A plain key must also read as a string on its own: `true:` is a boolean key.
+  return mayBePlain(name) && readsBackAs(`[${name}]`, [name]) && readsBackAs(`${name}: 1`, { [name]: 1 }) ? name : yamlQuoted(name);
 }
 
 function selectors(list: readonly Selector[]): string {
