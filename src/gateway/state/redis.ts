@@ -178,7 +178,10 @@ export class RedisLimitStore implements LimitStore {
   #explain(error: unknown): string {
     const message = messageOf(error);
     if (/timed out/i.test(message)) return `no answer within ${this.#timeoutMs} ms`;
-    if (this.#redis.status !== 'ready') return `not connected${this.#lastError ? ` (${this.#lastError})` : ''}`;
+    // ioredis's words for "the socket is gone", which can come before its status says so.
+    if (this.#redis.status !== 'ready' || /Stream isn't writeable|Connection is closed/i.test(message)) {
+      return `not connected${this.#lastError ? ` (${this.#lastError})` : ''}`;
+    }
     return message;
   }
 
