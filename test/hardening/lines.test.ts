@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { killStdioTargets, peakRss, stdioTarget } from './helpers/wire.js';
-import { cleanup } from '../gateway/helpers/harness.js';
+import { cleanup, runCli } from '../gateway/helpers/harness.js';
 
 afterAll(async () => {
   killStdioTargets();
@@ -53,6 +53,19 @@ describe('over stdio, lines longer than any message', () => {
     const over = await target.exchange(frame(4097));
     expect(over.answers).toEqual([{ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid message: message longer than 4096 bytes' } }]);
     expect(over.calls).toEqual([]);
+    expect(await target.end()).toBe(0);
+  });
+});
+
+describe('--audit-sync', () => {
+  it('is the flag in --help; --audit-fsync, its first name, still works and is not advertised', async () => {
+    const help = await runCli(['serve', '--help']);
+    expect(help.stdout).toContain('--audit-sync');
+    expect(help.stdout).not.toContain('--audit-fsync');
+    const target = await stdioTarget({ args: ['--audit-fsync'] });
+    await target.initialize();
+    const exchange = await target.exchange('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_current_time","arguments":{}}}', 1);
+    expect(exchange.calls).toHaveLength(1);
     expect(await target.end()).toBe(0);
   });
 });

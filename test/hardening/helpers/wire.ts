@@ -205,6 +205,9 @@ export async function stdioTarget(options: { policy?: string; args?: string[]; e
       await write(`${INITIALIZE()}\n`);
       const answer = await waitFor((message) => message.id === 'init', 'initialize result');
       await write(`${INITIALIZED}\n`);
+      // A ping round trip: notifications/initialized has reached the server before any exchange.
+      await write('{"jsonrpc":"2.0","id":"initialized-barrier","method":"ping"}\n');
+      await waitFor((message) => message.id === 'initialized-barrier', 'the ping after initialization');
       return answer;
     },
     async end() {
