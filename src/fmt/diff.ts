@@ -60,12 +60,13 @@ function middle(a: readonly string[], b: readonly string[], offset: number): Op[
       ops.push({ kind: ' ', text: a[i]!, oldLine: offset + i + 1, newLine: offset + j + 1 });
       i++;
       j++;
-    } else if (j < m && (i === n || lcs[i * width + j + 1]! >= lcs[(i + 1) * width + j]!)) {
-      ops.push({ kind: '+', text: b[j]!, oldLine: offset + i + 1, newLine: offset + j + 1 });
-      j++;
-    } else {
+    } else if (i < n && (j === m || lcs[(i + 1) * width + j]! >= lcs[i * width + j + 1]!)) {
+      // On a tie, the old line goes first: `-` before `+`, as diff tools show a changed line.
       ops.push({ kind: '-', text: a[i]!, oldLine: offset + i + 1, newLine: offset + j + 1 });
       i++;
+    } else {
+      ops.push({ kind: '+', text: b[j]!, oldLine: offset + i + 1, newLine: offset + j + 1 });
+      j++;
     }
   }
   return ops;
