@@ -5,5 +5,13 @@
 
 if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
 
+// `policyc lint | head`: a reader that stops early is not an error of policyc's.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const { main } = await import('./program.js');
 process.exitCode = await main(process.argv);

@@ -233,3 +233,21 @@ describe('the program', () => {
     expect((await runCli(['frobnicate'])).code).toBe(2);
   });
 });
+
+describe('output to a reader that stops early', () => {
+  it('ends quietly, without a stack trace, when stdout is closed (policyc … | head)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI } = await import('./run.js');
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'catalog', 'show', 'futu-stock-mcp-server'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      // Closed before policyc writes anything: every write it makes meets a closed pipe.
+      child.stdout.destroy();
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(result.stderr).not.toContain('EPIPE');
+    expect(result.code).toBe(0);
+  });
+});
