@@ -100,8 +100,9 @@ export function piecesOf(statement: Statement, tokens: readonly DslToken[]): Map
     case 'rule':
       return rulePieces(statement, tokens);
     case 'identity': {
-      const open = tokens.findIndex((token, i) => i >= statement.first && token.type === 'LBrace');
-      if (open < 0 || open > statement.last) throw new TokenMismatch('an identity block without `{`');
+      let open = statement.first;
+      while (open <= statement.last && tokens[open]?.type !== 'LBrace') open++;
+      if (open > statement.last) throw new TokenMismatch('an identity block without `{`');
       for (let i = statement.first; i <= open; i++) pieces.set(i, 'open');
       pieces.set(statement.last, 'close');
       return pieces;

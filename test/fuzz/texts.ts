@@ -40,7 +40,8 @@ function lineStarts(model: PolicyModel, text: string): Set<number> {
     for (const statement of statements) {
       starts.add(statement.first);
       if (statement.kind === 'identity') {
-        const open = tokens.findIndex((token, i) => i >= statement.first && token.type === 'LBrace');
+        let open = statement.first;
+        while (tokens[open]?.type !== 'LBrace') open++;
         starts.add(open + 1);
         starts.add(statement.last);
         visit(statement.children);
