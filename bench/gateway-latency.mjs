@@ -1,47 +1,65 @@
 #!/usr/bin/env node
-// What the gateway costs a tool call: the same `tools/call` (get_stock_quote) made directly to
-// the Futu fixture over stdio, and through `policyc serve` (example policy, audit log on) in front
-// of another instance of the same fixture. The two are alternated call by call (ABBA order), so
-// a noisy machine slows both alike; the result is reported as ratios against the direct baseline
-// measured in the same run.
+// What a gateway costs one `tools/call` (get_stock_quote), measured side by side in one run:
+//
+//   over stdio   direct to the Futu fixture
+//                through a plain stdio proxy that enforces nothing (bench/stdio-proxy.mjs)
+//                through `policyc serve` (example policy, audit log on)
+//   over HTTP    through supergateway (stateful Streamable HTTP in front of the stdio fixture): a
+//                plain proxy, the usual way to put a stdio server on HTTP
+//                through `policyc serve --listen` in front of the stdio fixture (bearer token)
+//   HTTP → HTTP  direct to an HTTP upstream that answers at once (bench/fixture-upstream.mjs)
+//                through `policyc serve --listen … --upstream URL` in front of it
+//
+// Every route is a real MCP client (the SDK's) with its own upstream process. Calls go round
+// robin over the routes, one at a time, the starting route rotating each round, so a noisy
+// machine slows every route alike. "Added" is a route's median minus its direct baseline's
+// median, both from this run (for the HTTP routes in front of the stdio fixture, the baseline is
+// the direct stdio call: what the client would pay without putting the server on HTTP).
 //
 //   node bench/gateway-latency.mjs [--calls N] [--warmup N] [--json]
 //
-// The example policy's `limit all 120 per 1m` would deny most of 2,000 calls a minute, so the
-// benchmark runs a copy of it with that limit raised: the limiter still does its bookkeeping on
-// every call, but every call is allowed and forwarded, as in steady use.
+// The example policy's `limit all 120 per 1m` would deny most calls, so the routes use a copy with
+// that limit raised: the limiter still does its bookkeeping on every call.
 
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const FUTU = join(ROOT, 'fixtures', 'futu', 'server.mjs');
-const POLICY = join(ROOT, 'fixtures', 'policies', 'trading.policy');
-// The built CLI; this entry also adds the gateway commands if the command index does not yet.
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+import {
+  benchPolicy,
+  CLI,
+  createToken,
+  FIXTURE_UPSTREAM,
+  freePort,
+  FUTU,
+  LOOPBACK_ONLY,
+  removeFolder,
+  ROOT,
+  start,
+  STDIO_PROXY,
+  stopAll,
+  SUPERGATEWAY,
+  tempFolder,
+} from './processes.mjs';
+import { percentile } from './stats.js';
 
 const CALL = { method: 'tools/call', params: { name: 'get_stock_quote', arguments: { symbols: ['HK.00700'] } } };
 
-function percentile(sorted, p) {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index];
-}
-
-function summarise(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mean = samples.reduce((sum, x) => sum + x, 0) / samples.length;
-  return { n: samples.length, median: percentile(sorted, 50), p99: percentile(sorted, 99), mean, min: sorted[0], max: sorted.at(-1) };
-}
-
-async function connect(command, args, env) {
+async function stdioClient(command, args) {
   const client = new Client({ name: 'policyc-bench', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command, args, env: { ...process.env, ...env }, stderr: 'ignore', cwd: ROOT }));
+  await client.connect(new StdioClientTransport({ command, args, env: { ...process.env }, stderr: 'ignore', cwd: ROOT }));
+  return client;
+}
+
+async function httpClient(url, token) {
+  const client = new Client({ name: 'policyc-bench', version: '1.0.0' });
+  const requestInit = token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } };
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit }));
   return client;
 }
 
@@ -53,66 +71,82 @@ async function timeCall(client) {
   return elapsed;
 }
 
-export async function measureGatewayLatency({ calls = 2000, warmup = 200 } = {}) {
-  const folder = await mkdtemp(join(tmpdir(), 'policyc-bench-'));
-  const policy = join(folder, 'trading.policy');
-  const audit = join(folder, 'audit.jsonl');
-  const source = await readFile(POLICY, 'utf8');
-  const raised = source.replace(/limit all 120 per 1m/, 'limit all 1000000 per 1m');
-  if (raised === source) throw new Error(`${POLICY} no longer has \`limit all 120 per 1m\`; update the benchmark`);
-  await writeFile(policy, raised);
+function summarise(samples) {
+  return { n: samples.length, median: percentile(samples, 0.5), p99: percentile(samples, 0.99), mean: samples.reduce((a, b) => a + b, 0) / samples.length };
+}
 
-  const direct = await connect(process.execPath, [FUTU]);
-  const gateway = await connect(process.execPath, [CLI, 'serve', '--policy', policy, '--audit', audit, '--no-watch', '--', process.execPath, FUTU]);
+/** Each route: a name, the baseline it is compared with, and how to connect. */
+async function openRoutes(folder, { http }) {
+  const policy = await benchPolicy(folder);
+  const serveArgs = (audit) => [CLI, 'serve', '--policy', policy, '--audit', join(folder, audit), '--no-watch'];
+  const routes = [
+    { name: 'stdio: direct', baseline: null, client: await stdioClient(process.execPath, [FUTU]) },
+    { name: 'stdio: plain proxy', baseline: 'stdio: direct', client: await stdioClient(process.execPath, [STDIO_PROXY, '--', process.execPath, FUTU]) },
+    { name: 'stdio: policyc serve', baseline: 'stdio: direct', audit: join(folder, 'stdio.jsonl'), client: await stdioClient(process.execPath, [...serveArgs('stdio.jsonl'), '--', process.execPath, FUTU]) },
+  ];
+  if (!http) return routes;
+
+  const tokens = join(folder, 'tokens.yaml');
+  const token = createToken(tokens, 'anonymous');
+
+  const port = await freePort();
+  const supergateway = start(process.execPath, ['--import', LOOPBACK_ONLY, SUPERGATEWAY, '--stdio', `${process.execPath} ${FUTU}`, '--outputTransport', 'streamableHttp', '--stateful', '--port', String(port), '--logLevel', 'info'], {
+    ready: /Listening on port/,
+  });
+  await supergateway.ready;
+  routes.push({ name: 'http: supergateway', baseline: 'stdio: direct', client: await httpClient(`http://127.0.0.1:${port}/mcp`) });
+
+  const policycHttp = start(process.execPath, [...serveArgs('http.jsonl'), '--listen', '127.0.0.1:0', '--tokens', tokens, '--', process.execPath, FUTU], { ready: /listening on (\S+);/ });
+  const [, url] = await policycHttp.ready;
+  routes.push({ name: 'http: policyc serve', baseline: 'stdio: direct', audit: join(folder, 'http.jsonl'), client: await httpClient(url, token) });
+
+  const upstream = start(process.execPath, [FIXTURE_UPSTREAM], { ready: /"port":(\d+)/ });
+  const [, upstreamPort] = await upstream.ready;
+  const upstreamUrl = `http://127.0.0.1:${upstreamPort}/mcp`;
+  routes.push({ name: 'http→http: direct', baseline: null, client: await httpClient(upstreamUrl) });
+  const policycProxy = start(process.execPath, [...serveArgs('http-http.jsonl'), '--listen', '127.0.0.1:0', '--tokens', tokens, '--upstream', upstreamUrl], { ready: /listening on (\S+);/ });
+  const [, proxyUrl] = await policycProxy.ready;
+  routes.push({ name: 'http→http: policyc serve', baseline: 'http→http: direct', audit: join(folder, 'http-http.jsonl'), client: await httpClient(proxyUrl, token) });
+  return routes;
+}
+
+export async function measureGatewayLatency({ calls = 2000, warmup = 200, http = true } = {}) {
+  const folder = await tempFolder('policyc-bench-latency-');
+  let routes = [];
   try {
-    for (let i = 0; i < warmup; i++) {
-      await timeCall(direct);
-      await timeCall(gateway);
-    }
-    const directSamples = [];
-    const gatewaySamples = [];
-    for (let i = 0; i < calls; i++) {
-      // A B B A A B B A …: neither side always goes first.
-      if (i % 2 === 0) {
-        directSamples.push(await timeCall(direct));
-        gatewaySamples.push(await timeCall(gateway));
-      } else {
-        gatewaySamples.push(await timeCall(gateway));
-        directSamples.push(await timeCall(direct));
+    routes = await openRoutes(folder, { http });
+    const samples = new Map(routes.map((route) => [route.name, []]));
+    for (let i = 0; i < warmup + calls; i++) {
+      for (let k = 0; k < routes.length; k++) {
+        const route = routes[(i + k) % routes.length];
+        const ms = await timeCall(route.client);
+        if (i >= warmup) samples.get(route.name).push(ms);
       }
     }
-    const records = (await readFile(audit, 'utf8')).split('\n').filter((line) => line !== '');
-    if (records.length !== calls + warmup) throw new Error(`expected ${calls + warmup} audit records, found ${records.length}`);
-    const d = summarise(directSamples);
-    const g = summarise(gatewaySamples);
-    return {
-      benchmark: 'gateway-latency',
-      tool: CALL.params.name,
-      calls,
-      warmup,
-      node: process.version,
-      direct: d,
-      gateway: g,
-      ratio: { median: g.median / d.median, p99: g.p99 / d.p99 },
-      added_ms: { median: g.median - d.median, p99: g.p99 - d.p99 },
-      audit_records: records.length,
-    };
+    const results = routes.map((route) => ({ name: route.name, baseline: route.baseline, ...summarise(samples.get(route.name)) }));
+    for (const result of results) {
+      const base = results.find((other) => other.name === result.baseline);
+      if (base) result.added = { median: result.median - base.median, p99: result.p99 - base.p99 };
+    }
+    // The audit log must hold one record per call: the gateway did its whole job on each.
+    for (const route of routes.filter((r) => r.audit)) {
+      const records = (await readFile(route.audit, 'utf8')).split('\n').filter((line) => line !== '').length;
+      if (records !== calls + warmup) throw new Error(`${route.name}: expected ${calls + warmup} audit records, found ${records}`);
+    }
+    return { benchmark: 'gateway-latency', tool: CALL.params.name, calls, warmup, node: process.version, routes: results };
   } finally {
-    await Promise.allSettled([direct.close(), gateway.close()]);
-    await rm(folder, { recursive: true, force: true });
+    await Promise.allSettled(routes.map((route) => route.client.close()));
+    await stopAll();
+    await removeFolder(folder);
   }
 }
 
-function format(result) {
-  const ms = (x) => `${x.toFixed(3)} ms`;
-  const row = (name, s) => `  ${name.padEnd(16)} median ${ms(s.median).padStart(10)}   p99 ${ms(s.p99).padStart(10)}   mean ${ms(s.mean).padStart(10)}`;
+export function formatLatency(result) {
+  const ms = (x) => `${x.toFixed(3)} ms`.padStart(10);
+  const added = (r) => (r.added ? `   added ${ms(r.added.median)} (p99 ${ms(r.added.p99).trim()})` : '   (baseline)');
   return [
-    `gateway latency: ${result.calls} sequential tools/call (${result.tool}) each way over stdio, alternated; ${result.warmup} warm-up calls each; Node ${result.node}`,
-    row('direct', result.direct),
-    row('through policyc', result.gateway),
-    `  ratio            median ×${result.ratio.median.toFixed(2)}   p99 ×${result.ratio.p99.toFixed(2)}`,
-    `  added            median ${ms(result.added_ms.median)}   p99 ${ms(result.added_ms.p99)}`,
-    `  audit records    ${result.audit_records} (one per call, written before forwarding)`,
+    `Gateway: ${result.calls} tools/call (${result.tool}) per route, one at a time, round robin; ${result.warmup} warm-up calls each`,
+    ...result.routes.map((r) => `  ${r.name.padEnd(26)} median ${ms(r.median)}   p99 ${ms(r.p99)}${added(r)}`),
   ].join('\n');
 }
 
@@ -125,6 +159,6 @@ function option(name, fallback) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const result = await measureGatewayLatency({ calls: option('--calls', 2000), warmup: option('--warmup', 200) });
-  process.stdout.write(`${process.argv.includes('--json') ? JSON.stringify(result) : format(result)}\n`);
+  const result = await measureGatewayLatency({ calls: option('--calls', 2000), warmup: option('--warmup', 200), http: !process.argv.includes('--stdio-only') });
+  process.stdout.write(`${process.argv.includes('--json') ? JSON.stringify(result) : formatLatency(result)}\n`);
 }

@@ -1,18 +1,46 @@
 // `npm run bench`: every benchmark, one after the other, each printing its figures next to a
-// baseline measured in the same run. `--quick` makes fewer runs (for a smoke test, not numbers).
+// baseline measured in the same run (see bench/README.md for what each measures and the targets).
+//
+//   npm run bench                       everything (about five minutes)
+//   npm run bench -- --quick            a short smoke run: fewer calls and runs; not for numbers
+//   npm run bench -- --only decision,load
+//   npm run bench -- --json FILE        also write every result to FILE
+//
+// Benchmarks: compiler, decision, gateway, load.
+
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 
 import { runCompilerBench } from './compiler.js';
-import { measureGatewayLatency } from './gateway-latency.mjs';
+import { formatDecisions, measureDecisions } from './decision.mjs';
+import { formatLatency, measureGatewayLatency } from './gateway-latency.mjs';
+import { formatLoad, measureLoad } from './load.mjs';
 
-const quick = process.argv.includes('--quick');
-console.log(`policyc benchmarks — Node ${process.version}, ${new Date().toISOString()}${quick ? ' (quick)' : ''}`);
+const ALL = ['compiler', 'decision', 'gateway', 'load'];
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const valueOf = (flag) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
+const only = valueOf('--only')?.split(',') ?? ALL;
+const unknown = only.filter((name) => !ALL.includes(name));
+if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}; choose from ${ALL.join(', ')}`);
+const jsonFile = valueOf('--json');
 
-runCompilerBench({ quick });
+const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
+console.log(`policyc benchmarks — ${new Date().toISOString()}${quick ? ' (quick: not for numbers)' : ''}`);
+console.log(`machine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}`);
 
-const latency = await measureGatewayLatency(quick ? { calls: 200, warmup: 20 } : { calls: 2000, warmup: 200 });
-const ms = (x) => x.toFixed(3);
-console.log(`\nGateway, tools/call over stdio (${latency.calls} calls each way, alternated; ms)`);
-console.log(`  direct to the upstream   median ${ms(latency.direct.median)}   p99 ${ms(latency.direct.p99)}`);
-console.log(`  through policyc serve    median ${ms(latency.gateway.median)}   p99 ${ms(latency.gateway.p99)}`);
-console.log(`  ratio                    median ×${latency.ratio.median.toFixed(2)}   p99 ×${latency.ratio.p99.toFixed(2)}`);
-console.log(`  added by the gateway     median ${ms(latency.added_ms.median)}   p99 ${ms(latency.added_ms.p99)}`);
+const results = { machine, quick };
+if (only.includes('compiler')) results.compiler = runCompilerBench({ quick });
+if (only.includes('decision')) {
+  results.decision = await measureDecisions(quick ? { calls: 500, rounds: 5 } : { calls: 2000, rounds: 50 });
+  console.log(`\n${formatDecisions(results.decision)}`);
+}
+if (only.includes('gateway')) {
+  results.gateway = await measureGatewayLatency(quick ? { calls: 100, warmup: 20 } : { calls: 2000, warmup: 200 });
+  console.log(`\n${formatLatency(results.gateway)}`);
+}
+if (only.includes('load')) {
+  results.load = await measureLoad(quick ? { sessions: 10, seconds: 3 } : { sessions: 50, seconds: 30 });
+  console.log(`\n${formatLoad(results.load)}`);
+}
+if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);

@@ -1,0 +1,211 @@
+#!/usr/bin/env node
+// Load: 50 MCP sessions over Streamable HTTP, each making tools/call after tools/call, for 30
+// seconds, through one `policyc serve --listen` (example policy, audit log on) in front of an
+// upstream that answers at once (bench/fixture-upstream.mjs, one process, one upstream session
+// per gateway session). Reports calls per second, latency (median, p99), errors, and the
+// gateway's resident memory at rest (sessions open, no calls) and under load (sampled every
+// 200 ms). The same load straight at the upstream, in the same run, is the baseline.
+//
+//   node bench/load.mjs [--sessions N] [--seconds N] [--json]
+//
+// The load generator is one process with plain keep-alive HTTP (no SDK), so that it costs the
+// machine as little as it can; everything runs on this machine, on 127.0.0.1, bounded in count
+// (--sessions) and time (--seconds).
+
+import { Agent, request } from 'node:http';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { benchPolicy, CLI, createToken, FIXTURE_UPSTREAM, removeFolder, rssMiB, start, stopAll, tempFolder } from './processes.mjs';
+import { percentile } from './stats.js';
+
+const PROTOCOL = '2025-06-18';
+const CALL_PARAMS = { name: 'get_stock_quote', arguments: { symbols: ['HK.00700'] } };
+
+/** One POST; resolves with status, headers and the JSON-RPC message of the answer (if any). */
+function post(agent, url, headers, body) {
+  return new Promise((resolvePromise, reject) => {
+    const text = JSON.stringify(body);
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'content-length': Buffer.byteLength(text),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          let message;
+          if (raw !== '') {
+            if ((res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+              // The answer is the `data:` of the event that carries our id.
+              for (const line of raw.split('\n')) {
+                if (!line.startsWith('data:')) continue;
+                const candidate = JSON.parse(line.slice(5));
+                if (candidate.id === body.id) message = candidate;
+              }
+            } else {
+              message = JSON.parse(raw);
+            }
+          }
+          resolvePromise({ status: res.statusCode, headers: res.headers, message });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+async function openSession(agent, url, token) {
+  const auth = token === undefined ? {} : { authorization: `Bearer ${token}` };
+  const init = await post(agent, url, auth, {
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'initialize',
+    params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'policyc-load', version: '1.0.0' } },
+  });
+  const session = init.headers['mcp-session-id'];
+  if (init.status !== 200 || !session) throw new Error(`initialize failed: ${init.status} ${JSON.stringify(init.message)}`);
+  const headers = { ...auth, 'mcp-session-id': session, 'mcp-protocol-version': PROTOCOL };
+  const initialized = await post(agent, url, headers, { jsonrpc: '2.0', method: 'notifications/initialized' });
+  if (initialized.status !== 202 && initialized.status !== 200) throw new Error(`notifications/initialized: ${initialized.status}`);
+  return headers;
+}
+
+/** `sessions` loops, each calling until `deadline`; every latency and every error counted. */
+async function drive(url, token, { sessions, seconds, onTick }) {
+  const agent = new Agent({ keepAlive: true, maxSockets: sessions * 2 });
+  const opened = await Promise.all(Array.from({ length: sessions }, () => openSession(agent, url, token)));
+  await onTick?.('open');
+  const latencies = [];
+  const errors = new Map();
+  const fail = (why) => errors.set(why, (errors.get(why) ?? 0) + 1);
+  let id = 1;
+  const startedAt = performance.now();
+  const deadline = startedAt + seconds * 1000;
+  await Promise.all(
+    opened.map(async (headers) => {
+      while (performance.now() < deadline) {
+        const callId = id++;
+        const t0 = performance.now();
+        try {
+          const answer = await post(agent, url, headers, { jsonrpc: '2.0', id: callId, method: 'tools/call', params: CALL_PARAMS });
+          const elapsed = performance.now() - t0;
+          if (answer.status !== 200) fail(`HTTP ${answer.status}`);
+          else if (!answer.message) fail('no answer');
+          else if (answer.message.error) fail(`JSON-RPC ${answer.message.error.code}: ${answer.message.error.message}`);
+          else if (answer.message.result?.isError) fail(`tool error: ${answer.message.result.content?.[0]?.text ?? ''}`.slice(0, 200));
+          else latencies.push(elapsed);
+        } catch (error) {
+          fail(`exception: ${error.message}`);
+        }
+      }
+    }),
+  );
+  const elapsedS = (performance.now() - startedAt) / 1000;
+  agent.destroy();
+  const errorCount = [...errors.values()].reduce((a, b) => a + b, 0);
+  return {
+    calls: latencies.length + errorCount,
+    callsPerSecond: latencies.length / elapsedS,
+    median: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    errors: errorCount,
+    errorKinds: Object.fromEntries(errors),
+    seconds: elapsedS,
+  };
+}
+
+export async function measureLoad({ sessions = 50, seconds = 30 } = {}) {
+  const folder = await tempFolder('policyc-bench-load-');
+  try {
+    const policy = await benchPolicy(folder);
+    const tokens = join(folder, 'tokens.yaml');
+    const token = createToken(tokens, 'anonymous');
+
+    const upstream = start(process.execPath, [FIXTURE_UPSTREAM], { ready: /"port":(\d+)/ });
+    const [, upstreamPort] = await upstream.ready;
+    const upstreamUrl = `http://127.0.0.1:${upstreamPort}/mcp`;
+
+    const gateway = start(
+      process.execPath,
+      [CLI, 'serve', '--policy', policy, '--audit', join(folder, 'audit.jsonl'), '--no-watch', '--listen', '127.0.0.1:0', '--tokens', tokens, '--max-sessions', String(sessions * 2), '--upstream', upstreamUrl],
+      { ready: /listening on (\S+);/ },
+    );
+    const [, gatewayUrl] = await gateway.ready;
+    const pid = gateway.child.pid;
+    const rssAtStart = await rssMiB(pid);
+
+    // The baseline first: the same load straight at the upstream.
+    const direct = await drive(upstreamUrl, undefined, { sessions, seconds });
+
+    let rssAtRest = NaN;
+    let rssPeak = 0;
+    const sampler = setInterval(() => {
+      rssMiB(pid).then((mib) => {
+        if (mib > rssPeak) rssPeak = mib;
+      });
+    }, 200);
+    let through;
+    try {
+      through = await drive(gatewayUrl, token, {
+        sessions,
+        seconds,
+        onTick: async () => {
+          rssAtRest = await rssMiB(pid);
+        },
+      });
+    } finally {
+      clearInterval(sampler);
+    }
+    return {
+      benchmark: 'load',
+      sessions,
+      seconds,
+      node: process.version,
+      direct,
+      gateway: { ...through, rssMiB: { start: rssAtStart, rest: rssAtRest, peak: rssPeak } },
+      ratio: { callsPerSecond: through.callsPerSecond / direct.callsPerSecond, median: through.median / direct.median, p99: through.p99 / direct.p99 },
+    };
+  } finally {
+    await stopAll();
+    await removeFolder(folder);
+  }
+}
+
+export function formatLoad(r) {
+  const ms = (x) => `${x.toFixed(2)} ms`;
+  const row = (name, s) => `  ${name.padEnd(24)} ${s.callsPerSecond.toFixed(0).padStart(7)} calls/s   median ${ms(s.median).padStart(9)}   p99 ${ms(s.p99).padStart(9)}   errors ${s.errors}`;
+  const g = r.gateway;
+  return [
+    `Load: ${r.sessions} MCP sessions over HTTP, calling for ${r.seconds} s each way`,
+    row('direct to the upstream', r.direct),
+    row('through policyc serve', g),
+    `  ratio                    ×${r.ratio.callsPerSecond.toFixed(2)} calls/s   median ×${r.ratio.median.toFixed(2)}   p99 ×${r.ratio.p99.toFixed(2)}`,
+    `  gateway RSS              ${g.rssMiB.start.toFixed(0)} MiB at start, ${g.rssMiB.rest.toFixed(0)} MiB with ${r.sessions} sessions open at rest, ${g.rssMiB.peak.toFixed(0)} MiB peak under load`,
+    ...(g.errors + r.direct.errors > 0 ? [`  errors: ${JSON.stringify({ direct: r.direct.errorKinds, gateway: g.errorKinds })}`] : []),
+  ].join('\n');
+}
+
+function option(name, fallback) {
+  const index = process.argv.indexOf(name);
+  if (index === -1) return fallback;
+  const value = Number(process.argv[index + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a whole number`);
+  return value;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const result = await measureLoad({ sessions: option('--sessions', 50), seconds: Math.min(option('--seconds', 30), 120) });
+  process.stdout.write(`${process.argv.includes('--json') ? JSON.stringify(result) : formatLoad(result)}\n`);
+}
