@@ -8,13 +8,12 @@
 //                                                        ─► decisions (table.ts, the enforcer)
 //                                                        ─► queries (queries.ts)
 
-import { paramTypes } from '../catalog/schema-types.js';
 import type { Catalog, CatalogTool } from '../catalog/types.js';
 import { compareStrings } from '../catalog/resolve.js';
 import { preparePolicy, scopeFor, type PreparedPolicy } from '../enforce/prepare.js';
 import type { CompiledPolicy } from '../model/compiled.js';
-import type { JsonValue } from '../model/json.js';
-import { buildTable, verdictOf, type DecisionTable, type Region, type Verdict } from './table.js';
+import type { JsonType, JsonValue } from '../model/json.js';
+import { buildTable, verdictOf, type DecisionTable, type Region, type SpaceCache, type Verdict } from './table.js';
 import type { PathHints } from './values.js';
 
 export interface PolicyAnalysis {
@@ -27,6 +26,12 @@ export interface PolicyAnalysis {
   catalogTool(name: string): CatalogTool | undefined;
   /** The decision table of a caller and a tool. */
   table(identity: string | undefined, tool: string): DecisionTable;
+  /**
+   * The tools whose calls by this caller some statement of its own can let through: for the top
+   * level, every tool a rule names (and every catalogued one under `default allow`); for an
+   * identity, the tools its block names or hides (it decides the rest as the top level).
+   */
+  toolsToJudge(identity: string | undefined): readonly string[];
   /** Whether some rule that applies to the caller names the tool (otherwise `default` or a hide decides every call). */
   named(identity: string | undefined, tool: string): boolean;
   /** Whether the identity's own block names or hides the tool (otherwise it decides as the top level). */
@@ -37,16 +42,18 @@ export interface PolicyAnalysis {
   toolsOfRule(id: string): readonly string[];
   /** The decision of a region's call with the rules in `removed` (and `also`) taken out. */
   verdictWithout(table: DecisionTable, region: Region, removed: ReadonlySet<string>, also?: string): Verdict;
-  /** A fact about the policy, computed once: queries keep their answers here. */
-  memo<T>(key: string, compute: () => T): T;
+  /** A fact about the policy, computed once: queries keep their answers here, by kind and key (a rule id, say). */
+  memo<T>(kind: string, key: string, compute: () => T): T;
 }
 
 export function analysePolicy(policy: CompiledPolicy, catalog: Catalog | undefined, prepared: PreparedPolicy = preparePolicy(policy)): PolicyAnalysis {
   const catalogTools = new Map<string, CatalogTool>();
   for (const tool of catalog?.tools ?? []) if (!catalogTools.has(tool.name)) catalogTools.set(tool.name, tool);
+  const catalogOrder = new Map([...catalogTools.keys()].map((name, i) => [name, i]));
   const identityNames = Object.keys(policy.identities ?? {});
   const tables = new Map<string | undefined, Map<string, DecisionTable>>();
-  const memos = new Map<string, unknown>();
+  const memos = new Map<string, Map<string, unknown>>();
+  const spaces: SpaceCache = new Map();
   const hintCache = new Map<string, PathHints | undefined>();
 
   const toolsByRule = new Map<string, string[]>();
@@ -79,9 +86,7 @@ export function analysePolicy(policy: CompiledPolicy, catalog: Catalog | undefin
   const hintsFor = (tool: string) => (path: readonly string[]): PathHints | undefined => {
     const key = `${tool}\u0000${path.join('\u0000')}`;
     if (hintCache.has(key)) return hintCache.get(key);
-    const schema = catalogTools.get(tool)?.inputSchema;
-    const types = schema === undefined ? undefined : paramTypes(schema, path);
-    const hints = types && { types: types.types, values: [...types.enums.values()].flat() as JsonValue[] };
+    const hints = schemaHints(catalogTools.get(tool)?.inputSchema, path);
     hintCache.set(key, hints);
     return hints;
   };
@@ -98,22 +103,63 @@ export function analysePolicy(policy: CompiledPolicy, catalog: Catalog | undefin
       if (!forOwner) tables.set(owner, (forOwner = new Map()));
       let table = forOwner.get(tool);
       if (!table) {
-        table = buildTable(prepared, owner, tool, catalogTools.get(tool), hintsFor(tool));
+        table = buildTable(prepared, owner, tool, catalogTools.get(tool), hintsFor(tool), spaces);
         forOwner.set(tool, table);
       }
       return table;
+    },
+    toolsToJudge(identity) {
+      return analysis.memo('tools-to-judge', identity ?? '', () => {
+        const tools = identity !== undefined ? [...(touched.get(identity) ?? [])] : [...prepared.base.tools.keys()];
+        if (identity === undefined && policy.default === 'allow') tools.push(...catalogTools.keys());
+        // Catalogue order, as the catalogue lists them; names it does not know last.
+        return [...new Set(tools)].sort((a, b) => (catalogOrder.get(a) ?? Infinity) - (catalogOrder.get(b) ?? Infinity) || compareStrings(a, b));
+      });
     },
     named: (identity, tool) => scopeFor(prepared, identity).tools.has(tool),
     touches,
     touchedBy: (identity) => touched.get(identity) ?? [],
     toolsOfRule: (id) => toolsByRule.get(id) ?? [],
     verdictWithout: (table, region, removed, also) => verdictOf(prepared, table.rules, region, removed, also),
-    memo<T>(key: string, compute: () => T): T {
-      if (memos.has(key)) return memos.get(key) as T;
+    memo<T>(kind: string, key: string, compute: () => T): T {
+      let facts = memos.get(kind);
+      if (!facts) memos.set(kind, (facts = new Map()));
+      if (facts.has(key)) return facts.get(key) as T;
       const value = compute();
-      memos.set(key, value);
+      facts.set(key, value);
       return value;
     },
   };
   return analysis;
 }
+
+type Schema = { [key: string]: unknown };
+
+function isSchema(value: unknown): value is Schema {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * What a top-level parameter's schema says about its values, read directly (its `type` and
+ * `enum`, and those of its `anyOf`/`oneOf` branches). Only used to choose realistic
+ * representatives, so a schema it does not understand just gives none.
+ */
+function schemaHints(inputSchema: unknown, path: readonly string[]): PathHints | undefined {
+  if (path.length !== 1 || !isSchema(inputSchema) || !isSchema(inputSchema.properties)) return undefined;
+  const property = Object.hasOwn(inputSchema.properties, path[0]!) ? inputSchema.properties[path[0]!] : undefined;
+  if (!isSchema(property)) return undefined;
+  const types = new Set<JsonType>();
+  const values: JsonValue[] = [];
+  const branches = [property, ...[property.anyOf, property.oneOf].flatMap((list) => (Array.isArray(list) ? list.filter(isSchema) : []))];
+  for (const branch of branches) {
+    const declared = branch.type;
+    for (const name of typeof declared === 'string' ? [declared] : Array.isArray(declared) ? declared : []) {
+      if (name === 'integer') types.add('number');
+      else if (typeof name === 'string' && JSON_TYPES.includes(name as JsonType)) types.add(name as JsonType);
+    }
+    if (Array.isArray(branch.enum)) values.push(...(branch.enum as JsonValue[]));
+  }
+  return { types, values };
+}
+
+const JSON_TYPES: readonly JsonType[] = ['string', 'number', 'boolean', 'null', 'array', 'object'];

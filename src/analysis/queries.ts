@@ -25,7 +25,7 @@ export interface Example {
 
 /** A rule and the caller it belongs to, as the compiled policy says. */
 function ruleEntry(analysis: PolicyAnalysis, id: string): CompiledRule {
-  const rules = analysis.memo('rules-by-id', () => new Map(analysis.policy.rules.map((rule) => [rule.id, rule])));
+  const rules = analysis.memo('rules-by-id', '', () => new Map(analysis.policy.rules.map((rule) => [rule.id, rule])));
   const rule = rules.get(id);
   if (!rule) throw new Error(`internal: no rule ${id}`);
   return rule;
@@ -33,12 +33,12 @@ function ruleEntry(analysis: PolicyAnalysis, id: string): CompiledRule {
 
 /** The catalogued tools a rule names (unknown names are `unknown-tool`'s business). */
 export function knownToolsOfRule(analysis: PolicyAnalysis, id: string): readonly string[] {
-  return analysis.memo(`known-tools:${id}`, () => analysis.toolsOfRule(id).filter((tool) => analysis.catalogTool(tool) !== undefined));
+  return analysis.memo('known-tools', id, () => analysis.toolsOfRule(id).filter((tool) => analysis.catalogTool(tool) !== undefined));
 }
 
 /** The tables in which a rule takes part: its own caller's, and those of identities that decide its tools themselves. */
 export function tablesOfRule(analysis: PolicyAnalysis, id: string, tools: readonly string[] = knownToolsOfRule(analysis, id)): DecisionTable[] {
-  if (tools === knownToolsOfRule(analysis, id)) return analysis.memo(`tables:${id}`, () => ruleTables(analysis, id, tools));
+  if (tools === knownToolsOfRule(analysis, id)) return analysis.memo('tables', id, () => ruleTables(analysis, id, tools));
   return ruleTables(analysis, id, tools);
 }
 
@@ -75,7 +75,7 @@ export interface ConditionFacts {
 
 /** Whether a rule's `when` can hold, over the tools it names, for its own caller. */
 export function conditionFacts(analysis: PolicyAnalysis, id: string): ConditionFacts {
-  return analysis.memo(`condition:${id}`, () => computeConditionFacts(analysis, id));
+  return analysis.memo('condition', id, () => computeConditionFacts(analysis, id));
 }
 
 function computeConditionFacts(analysis: PolicyAnalysis, id: string): ConditionFacts {
@@ -104,7 +104,7 @@ export interface Override {
  * table is not exhaustive.
  */
 export function overriddenBy(analysis: PolicyAnalysis, id: string): Override | undefined {
-  return analysis.memo(`overridden:${id}`, () => computeOverride(analysis, id));
+  return analysis.memo('overridden', id, () => computeOverride(analysis, id));
 }
 
 function computeOverride(analysis: PolicyAnalysis, id: string): Override | undefined {

@@ -11,6 +11,8 @@
 type Node =
   | { kind: 'seq'; items: Node[] }
   | { kind: 'alt'; options: Node[] }
+  | { kind: 'literal'; text: string }
+  /** A character class, `.` or a class escape (`\d`): tried against sample characters. */
   | { kind: 'atom'; source: string }
   | { kind: 'repeat'; node: Node; min: number; max: number };
 
@@ -78,7 +80,7 @@ class PatternReader {
     }
     const char = String.fromCodePoint(this.text.codePointAt(this.at)!);
     this.at += char.length;
-    return { kind: 'atom', source: char === '.' ? '.' : escapeLiteral(char) };
+    return char === '.' ? { kind: 'atom', source: '.' } : { kind: 'literal', text: char };
   }
 
   private group(): Node {
@@ -98,8 +100,8 @@ class PatternReader {
   private characterClass(): string {
     const start = this.at;
     this.at++;
+    // In JavaScript `[]` and `[^]` are complete classes (nothing, anything): `]` closes at once.
     if (this.peek() === '^') this.at++;
-    if (this.peek() === ']') this.at++;
     while (this.at < this.text.length && this.peek() !== ']') this.at += this.peek() === '\\' ? 2 : 1;
     if (this.peek() !== ']') throw new Unsupported('unclosed class');
     this.at++;
@@ -113,7 +115,8 @@ class PatternReader {
     const body = match[1]!;
     if (/^[bB1-9k]/.test(body)) throw new Unsupported('assertion or back reference');
     this.at += match[0].length;
-    return { kind: 'atom', source: match[0] };
+    const literal = escapedCharacter(body);
+    return literal === undefined ? { kind: 'atom', source: match[0] } : { kind: 'literal', text: literal };
   }
 
   private peek(): string | undefined {
@@ -121,9 +124,21 @@ class PatternReader {
   }
 }
 
-function escapeLiteral(char: string): string {
-  // Only syntax characters may be escaped under the `u` flag (`\-` is an error there).
-  return /[\\^$.|?*+()[\]{}/]/.test(char) ? `\\${char}` : char;
+const CONTROL_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', f: '\f', v: '\v', '0': '\0' };
+
+/** The character an escape stands for (`\.` → `.`, `\n`, `\x41`, `\u{1F600}`), or undefined for a class escape (`\d`). */
+function escapedCharacter(body: string): string | undefined {
+  if (body.length === 1) {
+    if (Object.hasOwn(CONTROL_ESCAPES, body)) return CONTROL_ESCAPES[body];
+    return /[A-Za-z0-9]/.test(body) ? undefined : body;
+  }
+  const hex = /^(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|u\{([0-9A-Fa-f]+)\})$/.exec(body);
+  if (hex) {
+    const code = parseInt(hex[1] ?? hex[2] ?? hex[3]!, 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : undefined;
+  }
+  if (/^c[A-Za-z]$/.test(body)) return String.fromCharCode(body.charCodeAt(1) % 32);
+  return undefined;
 }
 
 /** Bounded caches: lint runs again on every reload of a long-running gateway. */
@@ -156,6 +171,8 @@ function firstCharacter(source: string): string | undefined {
 /** Strings the node matches: the shortest, and one that takes every repetition once more. */
 function generate(node: Node, longer: boolean, branch: number): string | undefined {
   switch (node.kind) {
+    case 'literal':
+      return node.text;
     case 'atom':
       return characterFor(node.source);
     case 'seq': {

@@ -14,7 +14,7 @@
 import type { NormaliseStep } from '../enforce/normalize.js';
 import type { LeafCondition } from '../model/condition.js';
 import type { JsonObject } from '../model/json.js';
-import { argsWith, pathDomain, type PathDomain, type PathHints, type PathLeaf } from './values.js';
+import { argsWith, pathDomain, setOwn, type PathDomain, type PathHints, type PathLeaf } from './values.js';
 
 /** Combinations of path classes tried inside one component before giving up on exhaustiveness. */
 export const MAX_COMPONENT_COMBINATIONS = 20_000;
@@ -78,7 +78,7 @@ export function buildSpace(readers: readonly Reader[], hints: (path: readonly st
 
   const components = groupComponents(readerPaths, domains);
   const distinct = components.map((component) => componentAnswers(component, readers, gaps));
-  const regions = combine(distinct, readers.length, gaps);
+  const regions = combine(components, distinct, readers.length, gaps);
   return {
     regions,
     gaps,
@@ -128,21 +128,35 @@ function groupComponents(readerPaths: readonly string[][], domains: ReadonlyMap<
   return [...groups.values()];
 }
 
+/** One distinct behaviour of a component: the first arguments that show it and its readers' answers. */
+interface Behaviour {
+  args: JsonObject;
+  /** Answers of the component's readers, in the order of `Component.readers`. */
+  answers: string[];
+}
+
 /** The distinct answers of a component's readers, each with the first arguments that give them. */
-function componentAnswers(component: Component, readers: readonly Reader[], gaps: string[]): Array<{ args: JsonObject; answers: Map<number, string> }> {
-  const found = new Map<string, { args: JsonObject; answers: Map<number, string> }>();
-  const sizes = component.paths.map((domain) => domain.classes.length);
+function componentAnswers(component: Component, readers: readonly Reader[], gaps: string[]): Behaviour[] {
+  const found = new Map<string, Behaviour>();
+  const { paths } = component;
+  const sizes = paths.map((domain) => domain.classes.length);
   const total = sizes.reduce((product, size) => product * size, 1);
   const counter = sizes.map(() => 0);
   const limit = Math.min(total, MAX_COMPONENT_COMBINATIONS);
   if (total > MAX_COMPONENT_COMBINATIONS) {
-    gaps.push(`the conditions over ${component.paths.map((d) => d.path.join('.')).join(', ')} give ${total} combinations; the first ${MAX_COMPONENT_COMBINATIONS} were decided`);
+    gaps.push(`the conditions over ${paths.map((d) => d.path.join('.')).join(', ')} give ${total} combinations; the first ${MAX_COMPONENT_COMBINATIONS} were decided`);
   }
+  const members = component.readers.map((r) => readers[r]!);
   for (let n = 0; n < limit; n++) {
     let args: JsonObject = {};
-    component.paths.forEach((domain, i) => (args = argsWith(args, domain.path, domain.classes[counter[i]!]!.sample)));
-    const answers = new Map(component.readers.map((r) => [r, readers[r]!.answer(args)]));
-    const key = [...answers.values()].join('');
+    for (let i = 0; i < paths.length; i++) args = argsWith(args, paths[i]!.path, paths[i]!.classes[counter[i]!]!.sample);
+    const answers: string[] = [];
+    let key = '';
+    for (const reader of members) {
+      const answer = reader.answer(args);
+      answers.push(answer);
+      key += answer;
+    }
     if (!found.has(key)) found.set(key, { args, answers });
     // Mixed-radix increment, last path fastest: the first combinations use every path's preferred class.
     for (let i = counter.length - 1; i >= 0; i--) {
@@ -154,7 +168,7 @@ function componentAnswers(component: Component, readers: readonly Reader[], gaps
   return [...found.values()];
 }
 
-function combine(distinct: ReadonlyArray<Array<{ args: JsonObject; answers: Map<number, string> }>>, readerCount: number, gaps: string[]): SpaceRegion[] {
+function combine(components: readonly Component[], distinct: ReadonlyArray<Behaviour[]>, readerCount: number, gaps: string[]): SpaceRegion[] {
   const total = distinct.reduce((product, list) => product * list.length, 1);
   if (total > MAX_REGIONS) gaps.push(`the rules distinguish ${total} kinds of call; the first ${MAX_REGIONS} were decided`);
   const limit = Math.min(total, MAX_REGIONS);
@@ -162,12 +176,13 @@ function combine(distinct: ReadonlyArray<Array<{ args: JsonObject; answers: Map<
   const regions: SpaceRegion[] = [];
   for (let n = 0; n < limit; n++) {
     let args: JsonObject = {};
-    const answers: string[] = new Array<string>(readerCount).fill('');
-    distinct.forEach((list, i) => {
-      const part = list[counter[i]!]!;
-      args = i === 0 ? part.args : mergeArgs(args, part.args);
-      for (const [reader, answer] of part.answers) answers[reader] = answer;
-    });
+    const answers = new Array<string>(readerCount);
+    for (let c = 0; c < distinct.length; c++) {
+      const part = distinct[c]![counter[c]!]!;
+      args = c === 0 ? part.args : mergeArgs(args, part.args);
+      const owners = components[c]!.readers;
+      for (let k = 0; k < owners.length; k++) answers[owners[k]!] = part.answers[k]!;
+    }
     regions.push({ args, answers });
     for (let i = counter.length - 1; i >= 0; i--) {
       counter[i]!++;
@@ -187,7 +202,7 @@ function mergeArgs(left: JsonObject, right: JsonObject): JsonObject {
   for (const [key, value] of Object.entries(right)) {
     const mine = Object.hasOwn(merged, key) ? merged[key] : undefined;
     const next = isObject(mine) && isObject(value) ? mergeArgs(mine, value) : value;
-    Object.defineProperty(merged, key, { value: next, writable: true, enumerable: true, configurable: true });
+    setOwn(merged, key, next);
   }
   return merged;
 }

@@ -8,7 +8,7 @@
 
 import { compileCondition } from '../enforce/condition.js';
 import { decide } from '../enforce/decide.js';
-import { applyNormalisation } from '../enforce/normalize.js';
+import { applyNormalisation, type NormaliseStep } from '../enforce/normalize.js';
 import { scopeFor, type PreparedPolicy, type PreparedRule } from '../enforce/prepare.js';
 import type { Basis, Outcome } from '../enforce/types.js';
 import type { CatalogTool } from '../catalog/types.js';
@@ -16,7 +16,7 @@ import type { Condition } from '../model/condition.js';
 import type { JsonObject } from '../model/json.js';
 import { leavesOf } from '../compile/condition.js';
 import { catalogProbes, catalogSteps, probeReader, type Probe } from './probes.js';
-import { buildSpace, type Reader } from './space.js';
+import { buildSpace, type Reader, type Space } from './space.js';
 import type { PathHints } from './values.js';
 import type { LeafCondition } from '../model/condition.js';
 
@@ -57,35 +57,51 @@ export interface DecisionTable {
 
 const TRI_CHAR = ['0', '1', '2'] as const;
 
+/**
+ * Spaces already built, by what reads the arguments: tools decided by the same conditions (one
+ * rule over a class of tools, say) and with the same probes share one space. Only the
+ * representatives' realism can differ (they follow the first tool's schema); their decisions
+ * are always the tool's own.
+ */
+export type SpaceCache = Map<string, Space>;
+
 export function buildTable(
   prepared: PreparedPolicy,
   identity: string | undefined,
   tool: string,
   catalogTool: CatalogTool | undefined,
   hints: (path: readonly string[]) => PathHints | undefined,
-  extraProbes: readonly Probe[] = [],
+  spaces: SpaceCache = new Map(),
 ): DecisionTable {
   const plan = scopeFor(prepared, identity).tools.get(tool);
   const rules = plan?.rules ?? [];
   const conditions = rules.map((rule) => ruleCondition(prepared, rule));
   const steps = plan?.normalise ?? [];
-  const readers: Reader[] = [];
-  const readerOf = conditions.map((condition) => {
-    if (condition === undefined) return -1;
-    const test = compileCondition(condition);
-    readers.push({
-      leaves: leavesOf(condition),
-      steps,
-      answer: (args) => TRI_CHAR[test(steps.length === 0 ? args : applyNormalisation(steps, args), undefined)],
-    });
-    return readers.length - 1;
-  });
-  const probes = [...catalogProbes(catalogTool), ...extraProbes];
+  const probes = catalogProbes(catalogTool);
   const probeSteps = catalogSteps(catalogTool);
-  const probeBase = readers.length;
-  for (const probe of probes) readers.push(probeReader(probe, probeSteps));
+  const readerOf: number[] = [];
+  let count = 0;
+  for (const condition of conditions) readerOf.push(condition === undefined ? -1 : count++);
+  const probeBase = count;
 
-  const space = buildSpace(readers, hints);
+  const key = spaceKey(rules, conditions, steps, probes, probeSteps);
+  let space = spaces.get(key);
+  if (!space) {
+    const readers: Reader[] = [];
+    for (const condition of conditions) {
+      if (condition === undefined) continue;
+      const test = compileCondition(condition);
+      readers.push({
+        leaves: leavesOf(condition),
+        steps,
+        answer: (args) => TRI_CHAR[test(steps.length === 0 ? args : applyNormalisation(steps, args), undefined)],
+      });
+    }
+    for (const probe of probes) readers.push(probeReader(probe, probeSteps));
+    space = buildSpace(readers, hints);
+    spaces.set(key, space);
+  }
+
   const call = { tool, args: {} as JsonObject, ...(identity === undefined ? {} : { identity }) };
   const regions = space.regions.map((spaceRegion): Region => {
     // The rules' answers are the enforcer's own: the readers run the same compiled closures
@@ -115,6 +131,32 @@ export function buildTable(
     return region;
   });
   return { identity, tool, rules, probes, regions, gaps: space.gaps, leafCanHold: space.leafCanHold };
+}
+
+const transformIds = new WeakMap<object, number>();
+let nextTransformId = 1;
+
+function stepsKey(steps: readonly NormaliseStep[]): string {
+  return steps
+    .map((step) => {
+      let id = transformIds.get(step.transform);
+      if (id === undefined) transformIds.set(step.transform, (id = nextTransformId++));
+      return `${step.key}=${id}`;
+    })
+    .join(',');
+}
+
+/** Two tables share a space when the same conditions, normalised the same way, and the same probes read their arguments. */
+function spaceKey(
+  rules: readonly PreparedRule[],
+  conditions: readonly (Condition | undefined)[],
+  steps: readonly NormaliseStep[],
+  probes: readonly Probe[],
+  probeSteps: readonly NormaliseStep[],
+): string {
+  const read = rules.filter((_, i) => conditions[i] !== undefined).map((rule) => rule.id);
+  if (read.length === 0 && probes.length === 0) return '';
+  return `${read.join(',')}|${stepsKey(steps)}|${JSON.stringify(probes)}|${stepsKey(probeSteps)}`;
 }
 
 function ruleCondition(prepared: PreparedPolicy, rule: PreparedRule): Condition | undefined {

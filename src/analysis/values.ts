@@ -65,8 +65,14 @@ export function argsWith(args: JsonObject, path: readonly string[], sample: Samp
   const current = args[head];
   const inner = rest.length === 0 ? sample : argsWith(isObject(current) ? current : {}, rest, sample);
   const copy = { ...args };
-  Object.defineProperty(copy, head, { value: inner, writable: true, enumerable: true, configurable: true });
+  setOwn(copy, head, inner);
   return copy;
+}
+
+/** Sets an own data property; `__proto__` too, without calling Object.prototype's setter. */
+export function setOwn(object: JsonObject, key: string, value: JsonValue): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+  else object[key] = value;
 }
 
 function isObject(value: unknown): value is JsonObject {

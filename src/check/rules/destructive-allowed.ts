@@ -34,12 +34,9 @@ export const destructiveAllowed: Rule = {
     if (analysis === undefined || catalog === undefined) return;
     const findings = new Map<string, Finding>();
     for (const identity of analysis.identities) {
-      for (const tool of catalog.tools) {
-        if (!needsApproval(tool)) continue;
-        // An identity that leaves the tool alone decides it as the top level: judged there.
-        if (identity !== undefined && !analysis.touches(identity, tool.name)) continue;
-        // No rule names it: only `default allow` can open it, at the top level.
-        if (!analysis.named(identity, tool.name) && (analysis.policy.default !== 'allow' || identity !== undefined)) continue;
+      for (const name of analysis.toolsToJudge(identity)) {
+        const tool = context.tool(name);
+        if (!tool || !needsApproval(tool)) continue;
         collect(context, analysis.table(identity, tool.name), identity, tool, findings);
       }
     }

@@ -22,10 +22,9 @@ export const secretArgument: Rule = {
     if (analysis === undefined || context.catalog === undefined) return;
     const findings = new Map<string, Finding>();
     for (const identity of analysis.identities) {
-      for (const tool of context.catalog.tools) {
-        if (!tool.secrets || tool.secrets.length === 0) continue;
-        if (identity !== undefined && !analysis.touches(identity, tool.name)) continue;
-        if (!analysis.named(identity, tool.name) && (analysis.policy.default !== 'allow' || identity !== undefined)) continue;
+      for (const name of analysis.toolsToJudge(identity)) {
+        const tool = context.tool(name);
+        if (!tool?.secrets || tool.secrets.length === 0) continue;
         const table = analysis.table(identity, tool.name);
         const secret = table.probes.findIndex((probe) => probe.kind === 'secret');
         // Approval comes after the model has written the secret into the arguments: it opens too.

@@ -19,11 +19,10 @@ export const unpinnedTradingEnvironment: Rule = {
     if (analysis === undefined || context.catalog === undefined) return;
     const findings = new Map<string, Finding>();
     for (const identity of analysis.identities) {
-      for (const tool of context.catalog.tools) {
-        const environment = tool.tradingEnvironment;
-        if (!environment) continue;
-        if (identity !== undefined && !analysis.touches(identity, tool.name)) continue;
-        if (!analysis.named(identity, tool.name) && (analysis.policy.default !== 'allow' || identity !== undefined)) continue;
+      for (const name of analysis.toolsToJudge(identity)) {
+        const tool = context.tool(name);
+        const environment = tool?.tradingEnvironment;
+        if (!tool || !environment) continue;
         const table = analysis.table(identity, tool.name);
         const pinned = table.probes.findIndex((probe) => probe.kind === 'trading-environment');
         const unpinned = (region: Region) => region.outcome === 'allow' && region.probes[pinned] === false;
