@@ -97,6 +97,12 @@ async function verify(files: string[]): Promise<ExitCode> {
     throw new PolicyFailure(`the audit log does not verify (${result.records} record${result.records === 1 ? '' : 's'} before line ${line} are intact)`);
   }
   const last = result.last ? `; last record seq ${result.last.seq}, hash ${result.last.hash}` : '';
+  if (result.incomplete) {
+    const { file, line, bytes } = result.incomplete;
+    process.stderr.write(
+      `${file}:${line}: note: the last line is an incomplete record (${bytes} bytes without a newline): the gateway stopped while writing it and did not forward its call; the next \`policyc serve\` moves it to ${file}.incomplete\n`,
+    );
+  }
   process.stdout.write(`${files.join(', ')}: ${result.records} record${result.records === 1 ? '' : 's'}, chain intact${last}\n`);
   return ExitCode.ok;
 }
