@@ -23,6 +23,9 @@ ruleTester('destructive-allowed', {
       `,
     },
     { name: 'no catalogue: classes unknown', policy: 'allow place_order\n', catalog: null },
+    // Exact: an allow whose condition never holds opens nothing (condition-type-mismatch says why).
+    { name: 'a condition that never holds', policy: 'allow place_order when trd_env == "simulate"\n' },
+    { name: 'a conditional deny that holds or errs for every call', policy: 'allow place_order\ndeny place_order when qty > 0 or qty <= 0\n' },
   ],
   invalid: [
     {
@@ -87,6 +90,32 @@ ruleTester('destructive-allowed', {
         }
       `,
       errors: [{ line: 1, column: 7, severity: 'warning' }],
+    },
+    {
+      name: 'a conditional approve narrows an unconditional allow: a warning',
+      policy: 'allow cancel_order\napprove cancel_order when trd_env == "REAL"\n',
+      errors: [{ line: 1, column: 7, severity: 'warning', related: 2 }],
+    },
+    {
+      // Without trd_env both conditions are errors, and an erring approve does not apply.
+      name: 'approves whose conditions seem to cover every call leave the calls without trd_env allowed',
+      policy: 'allow cancel_order\napprove cancel_order when trd_env == "REAL"\napprove cancel_order when not (trd_env == "REAL")\n',
+      errors: [{ line: 1, column: 7, severity: 'warning', related: 3 }],
+    },
+    {
+      name: "an identity's deny does not soften the top-level finding",
+      policy: policy`
+        allow place_order
+        identity "x" {
+          deny place_order when qty > 5
+        }
+      `,
+      errors: [{ line: 1, column: 7, severity: 'error' }],
+    },
+    {
+      name: 'where the analysis cannot decide every call, an allow is still reported (as possible)',
+      policy: 'allow place_order when code matches "A.*" and code matches "B.*"\n',
+      errors: [{ line: 1, column: 7, severity: 'warning', related: 1 }],
     },
     {
       name: 'one report per selector',
