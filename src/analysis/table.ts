@@ -87,16 +87,7 @@ export function buildTable(
   const key = spaceKey(rules, conditions, steps, probes, probeSteps);
   let space = spaces.get(key);
   if (!space) {
-    const readers: Reader[] = [];
-    for (const condition of conditions) {
-      if (condition === undefined) continue;
-      const test = compileCondition(condition);
-      readers.push({
-        leaves: leavesOf(condition),
-        steps,
-        answer: (args) => TRI_CHAR[test(steps.length === 0 ? args : applyNormalisation(steps, args), undefined)],
-      });
-    }
+    const readers = conditions.flatMap((condition) => (condition === undefined ? [] : [conditionReader(condition, steps)]));
     for (const probe of probes) readers.push(probeReader(probe, probeSteps));
     space = buildSpace(readers, hints);
     spaces.set(key, space);
@@ -133,10 +124,20 @@ export function buildTable(
   return { identity, tool, rules, probes, regions, gaps: space.gaps, leafCanHold: space.leafCanHold };
 }
 
+/** A rule's condition as a reader: the enforcer's compiled closure on the arguments as its plan normalises them. */
+export function conditionReader(condition: Condition, steps: readonly NormaliseStep[]): Reader {
+  const test = compileCondition(condition);
+  return {
+    leaves: leavesOf(condition),
+    steps,
+    answer: (args) => TRI_CHAR[test(steps.length === 0 ? args : applyNormalisation(steps, args), undefined)],
+  };
+}
+
 const transformIds = new WeakMap<object, number>();
 let nextTransformId = 1;
 
-function stepsKey(steps: readonly NormaliseStep[]): string {
+export function stepsKey(steps: readonly NormaliseStep[]): string {
   return steps
     .map((step) => {
       let id = transformIds.get(step.transform);
@@ -159,7 +160,7 @@ function spaceKey(
   return `${read.join(',')}|${stepsKey(steps)}|${JSON.stringify(probes)}|${stepsKey(probeSteps)}`;
 }
 
-function ruleCondition(prepared: PreparedPolicy, rule: PreparedRule): Condition | undefined {
+export function ruleCondition(prepared: PreparedPolicy, rule: PreparedRule): Condition | undefined {
   return rule.test === undefined ? undefined : prepared.policy.rules[rule.order]?.when;
 }
 

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { registerAudit } from './audit.js';
 import { registerBuild } from './build.js';
 import { registerCatalog } from './catalog.js';
+import { registerDiff } from './diff.js';
 import { registerExplain } from './explain.js';
 import { registerFmt } from './fmt.js';
 import { registerInit } from './init.js';
@@ -18,6 +19,7 @@ export function registerCommands(program: Command): void {
   registerBuild(program);
   registerExplain(program);
   registerTest(program);
+  registerDiff(program);
   registerFmt(program);
   registerCatalog(program);
   registerInit(program);
