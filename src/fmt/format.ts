@@ -93,8 +93,6 @@ interface OutLine {
   role: 'body' | 'open' | 'close' | 'compact';
   /** The next line of the same statement (not of a statement inside it), if any. */
   next?: OutLine;
-  /** Tokens printed on this line, in text order. */
-  tokens: number[];
 }
 
 interface Layout {
@@ -107,16 +105,15 @@ function layOutStatements(statements: readonly Statement[], input: Input, indent
   for (const statement of statements) {
     const pieces = piecesOf(statement, input.tokens);
     const printed = printStatement(statement, pieces, input, indent);
-    const lines = printed.map((line): OutLine => ({ indent: line.indent, text: line.text, owner: statement, role: roleOf(statement, line), tokens: [] }));
+    const lines = printed.map((line): OutLine => ({ indent: line.indent, text: line.text, owner: statement, role: roleOf(statement, line) }));
     lines.forEach((line, i) => {
       if (i + 1 < lines.length) line.next = lines[i + 1];
     });
     const lineOfPiece = new Map<PieceId, OutLine>();
     printed.forEach((line, i) => line.pieces.forEach((piece) => lineOfPiece.set(piece, lines[i]!)));
-    for (const [token, piece] of [...pieces].sort(([a], [b]) => a - b)) {
+    for (const [token, piece] of pieces) {
       const line = lineOfPiece.get(piece);
       if (line === undefined) throw new Error(`internal: fmt printed no line for the piece ${piece}`);
-      line.tokens.push(token);
       layout.lineOfToken.set(token, line);
     }
     layout.lines.set(statement, lines);

@@ -17,9 +17,9 @@ import { formatDsl } from '../../src/fmt/format.js';
 import { MAX_NESTING } from '../../src/syntax/dsl/nesting.js';
 import { printDsl } from '../../src/syntax/print/dsl.js';
 import { printYaml } from '../../src/syntax/print/yaml.js';
-import { anyPolicy, FUTU } from './generators.js';
+import { anyPolicy, FUTU, policyModel, UNIVERSES } from './generators.js';
 import { fuzz, timeout } from './settings.js';
-import { damaged, parseText } from './texts.js';
+import { compiledBytes, damaged, parseText } from './texts.js';
 
 function inside(text: string, diagnostics: readonly Diagnostic[]): void {
   for (const diagnostic of diagnostics) {
@@ -113,4 +113,23 @@ describe('nesting at the limit', () => {
     expect(formatted).toBeDefined();
     expect(formatDsl(new SourceText('deep.policy', formatted!)).text).toBe(formatted);
   });
+});
+
+describe('a giant policy', () => {
+  it(
+    'a thousand-odd generated rules, each after a comment: read, compiled and formatted as one',
+    () => {
+      const universe = UNIVERSES[0]!;
+      const parts = fc.sample(policyModel(universe), { numRuns: 400, seed: 20261128 });
+      const giant = { ...parts[0]!, rules: parts.flatMap((part) => part.rules), limits: parts.flatMap((part) => part.limits).slice(0, 20), identities: [] };
+      expect(giant.rules.length).toBeGreaterThan(1000);
+      const printed = printDsl(giant);
+      const commented = printed.replace(/^(allow|deny|approve) /gm, (start) => `# a rule\n${start}`);
+      const formatted = formatDsl(new SourceText('giant.policy', commented)).text;
+      // Canonical text with a comment before every rule is already formatted.
+      expect(formatted).toBe(commented);
+      expect(compiledBytes(formatted!, universe.catalog)).toBe(compiledBytes(printed, universe.catalog));
+    },
+    timeout(),
+  );
 });
