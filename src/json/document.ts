@@ -172,22 +172,22 @@ class Parser {
 
   private parseString(): string {
     const start = this.pos++;
+    const text = this.text;
     let value = '';
     for (;;) {
-      const ch = this.text[this.pos];
+      // Plain characters are taken a run at a time: catalogues are mostly long descriptions.
+      const runStart = this.pos;
+      let code = text.charCodeAt(this.pos);
+      while (code >= 0x20 && code !== 34 /* " */ && code !== 92 /* \\ */) code = text.charCodeAt(++this.pos);
+      if (this.pos > runStart) value += text.slice(runStart, this.pos);
+      const ch = text[this.pos];
       if (ch === undefined) throw new JsonSyntaxError(start, this.pos, 'this string is not closed');
       if (ch === '"') {
         this.pos++;
         return value;
       }
-      const code = ch.charCodeAt(0);
       if (code < 0x20) {
         throw this.error(code === 10 || code === 13 ? 'line break inside a string (write \\n)' : 'control character inside a string (escape it as \\u00XX)');
-      }
-      if (ch !== '\\') {
-        value += ch;
-        this.pos++;
-        continue;
       }
       const escape = this.text[this.pos + 1];
       if (escape === 'u') {
@@ -238,9 +238,10 @@ class Parser {
   }
 
   private skipSpace(): void {
-    while (this.pos < this.text.length) {
-      const ch = this.text[this.pos];
-      if (ch !== ' ' && ch !== '\t' && ch !== '\n' && ch !== '\r') return;
+    const text = this.text;
+    for (;;) {
+      const code = text.charCodeAt(this.pos); // NaN past the end: not a space
+      if (code !== 32 && code !== 9 && code !== 10 && code !== 13) return;
       this.pos++;
     }
   }
@@ -268,7 +269,13 @@ export function jsonValueOf(node: JsonNode): JsonValue {
     case 'object': {
       const object: JsonObject = {};
       for (const member of node.members) {
-        Object.defineProperty(object, member.key, { value: jsonValueOf(member.value), enumerable: true, writable: true, configurable: true });
+        // Assignment makes an own data property of every key but `__proto__`, whose setter on
+        // Object.prototype would change the prototype instead.
+        if (member.key === '__proto__') {
+          Object.defineProperty(object, member.key, { value: jsonValueOf(member.value), enumerable: true, writable: true, configurable: true });
+        } else {
+          object[member.key] = jsonValueOf(member.value);
+        }
       }
       return object;
     }
