@@ -1,18 +1,23 @@
 // Rate-limit counters in a SQLite file (`--state FILE`): they survive a restart of the gateway,
 // and several gateway processes on one machine can share the file and stay exact.
 //
-// Schema: one row per admission and counter — (counter, time, expires) — with an index on
-// (counter, time). A counter has no room when its max-th newest admission is still inside the
-// window; that one row, found by the index, is also what says when to retry. Every check and the
-// admission it allows run in one `BEGIN IMMEDIATE` transaction: SQLite lets one writer at a time
-// hold it, and a writer always reads the newest data (WAL), so processes cannot both take the
-// last slot. Expired rows are deleted at each admission (an index range on `expires`), so the
-// file holds about the admissions inside their windows. Ids are AUTOINCREMENT so a released
-// ticket can never delete a later admission that reused its id.
+// Schema: one row per admission (counter, time), and one per counter holding how many admissions
+// it keeps and when its newest one leaves the window. A check first deletes the counter's expired
+// admissions (an index range on (counter, time)), so its size is the number inside the window; it
+// has no room when that size has reached max, and then its max-th newest admission — found by
+// the same index — says when to retry. Each step is an index lookup, so a check costs the same
+// under `limit 10 per 1m` as under `limit 100000 per 1d`. Counters whose newest admission has
+// expired are swept out, a few at each admission, so the file holds about the admissions inside
+// their windows. Ids are AUTOINCREMENT so a released ticket can never delete a later admission
+// that reused its id.
 //
-// better-sqlite3 is synchronous: a transaction is a few tens of microseconds; a process waiting
-// for another's lock waits at most `busyTimeoutMs` (blocking its event loop meanwhile), then the
-// call is denied ("database is locked").
+// Every check and the admission it allows run in one `BEGIN IMMEDIATE` transaction: SQLite lets
+// one writer at a time hold it, and a writer always reads the newest data (WAL), so processes
+// cannot both take the last slot.
+//
+// better-sqlite3 is synchronous: a transaction takes tens of microseconds; a process waiting for
+// another's lock waits at most `busyTimeoutMs` (blocking its event loop meanwhile), then the call
+// is denied ("database is locked").
 
 import Database from 'better-sqlite3';
 
@@ -24,15 +29,22 @@ const APPLICATION_ID = 0x504c4359;
 const SCHEMA_VERSION = 1;
 
 const SCHEMA = `
+  CREATE TABLE counters (
+    name TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    idle_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX counters_by_idle_at ON counters (idle_at);
   CREATE TABLE admissions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     counter TEXT NOT NULL,
-    time INTEGER NOT NULL,
-    expires INTEGER NOT NULL
+    time INTEGER NOT NULL
   );
   CREATE INDEX admissions_by_counter ON admissions (counter, time);
-  CREATE INDEX admissions_by_expiry ON admissions (expires);
 `;
+
+/** Idle counters swept per admission: bounded work per call, and ahead of any rate of new ones. */
+const SWEEP_BATCH = 8;
 
 export interface SqliteLimitStoreOptions {
   /** How long to wait for another process's transaction before denying (default 1000 ms). */
@@ -40,45 +52,73 @@ export interface SqliteLimitStoreOptions {
   clock?: () => number;
 }
 
-type Outcome = { admitted: true; ids: number[] } | { admitted: false; claim: LimitClaim; retryAfterMs: number };
+interface Hold {
+  id: number;
+  counter: string;
+}
+
+type Outcome = { admitted: true; holds: Hold[] } | { admitted: false; claim: LimitClaim; retryAfterMs: number };
 
 export class SqliteLimitStore implements LimitStore {
   readonly description: string;
   readonly #db: Database.Database;
   readonly #clock: () => number;
-  readonly #holds = new WeakMap<AdmissionTicket, number[]>();
+  readonly #holds = new WeakMap<AdmissionTicket, Hold[]>();
   readonly #admit: Database.Transaction<(counters: CounterPlan[], now: number) => Outcome>;
-  readonly #release: Database.Transaction<(ids: number[]) => void>;
+  readonly #release: Database.Transaction<(holds: Hold[]) => void>;
 
   private constructor(path: string, db: Database.Database, clock: () => number) {
     this.description = `sqlite ${path}`;
     this.#db = db;
     this.#clock = clock;
-    const prune = db.prepare<[number]>('DELETE FROM admissions WHERE expires <= ?');
-    const kthNewest = db.prepare<[string, number, number], { time: number }>('SELECT time FROM admissions WHERE counter = ? AND time > ? ORDER BY time DESC LIMIT 1 OFFSET ?');
+    const idle = db.prepare<[number, number], { name: string }>('SELECT name FROM counters WHERE idle_at <= ? LIMIT ?');
+    const dropAdmissions = db.prepare<[string]>('DELETE FROM admissions WHERE counter = ?');
+    const dropCounter = db.prepare<[string]>('DELETE FROM counters WHERE name = ?');
+    const counterRow = db.prepare<[string], { size: number }>('SELECT size FROM counters WHERE name = ?');
+    const expire = db.prepare<[string, number]>('DELETE FROM admissions WHERE counter = ? AND time <= ?');
+    const resize = db.prepare<[number, string]>('UPDATE counters SET size = ? WHERE name = ?');
+    const nthOldest = db.prepare<[string, number], { time: number }>('SELECT time FROM admissions WHERE counter = ? ORDER BY time LIMIT 1 OFFSET ?');
     const newest = db.prepare<[string], { time: number | null }>('SELECT MAX(time) AS time FROM admissions WHERE counter = ?');
-    const insert = db.prepare<[string, number, number]>('INSERT INTO admissions (counter, time, expires) VALUES (?, ?, ?)');
+    const insert = db.prepare<[string, number]>('INSERT INTO admissions (counter, time) VALUES (?, ?)');
+    const upsert = db.prepare<[string, number, number]>('INSERT INTO counters (name, size, idle_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET size = excluded.size, idle_at = excluded.idle_at');
     const remove = db.prepare<[number]>('DELETE FROM admissions WHERE id = ?');
+    const shrink = db.prepare<[string]>('UPDATE counters SET size = size - 1 WHERE name = ?');
 
     this.#admit = db.transaction((counters: CounterPlan[], now: number): Outcome => {
-      prune.run(now);
+      for (const { name } of idle.all(now, SWEEP_BATCH)) {
+        dropAdmissions.run(name);
+        dropCounter.run(name);
+      }
+      const sizes: number[] = [];
       for (const { claim, counter, max, windowMs } of counters) {
-        const blocking = kthNewest.get(counter, now - windowMs, max - 1);
-        if (blocking) return { admitted: false, claim, retryAfterMs: blocking.time + windowMs - now };
+        const kept = counterRow.get(counter)?.size ?? 0;
+        const expired = kept === 0 ? 0 : expire.run(counter, now - windowMs).changes;
+        const size = kept - expired;
+        if (expired > 0) resize.run(size, counter);
+        if (size >= max) {
+          // Every kept admission is inside the window: the max-th newest is the (size − max)-th oldest.
+          const blocking = nthOldest.get(counter, size - max);
+          if (!blocking) throw new Error(`the state file is inconsistent: counter ${counter} keeps fewer admissions than it says`);
+          return { admitted: false, claim, retryAfterMs: blocking.time + windowMs - now };
+        }
+        sizes.push(size);
       }
       return {
         admitted: true,
-        ids: counters.map(({ counter, windowMs }) => {
+        holds: counters.map(({ counter, windowMs }, i) => {
           // As in memory: an admission is recorded no earlier than the newest one, so a clock
           // that steps back only ever makes admissions expire later.
           const last = newest.get(counter)?.time ?? null;
           const time = last === null ? now : Math.max(now, last);
-          return Number(insert.run(counter, time, time + windowMs).lastInsertRowid);
+          const id = Number(insert.run(counter, time).lastInsertRowid);
+          upsert.run(counter, (sizes[i] ?? 0) + 1, time + windowMs);
+          return { id, counter };
         }),
       };
     });
-    this.#release = db.transaction((ids: number[]) => {
-      for (const id of ids) remove.run(id);
+    this.#release = db.transaction((holds: Hold[]) => {
+      // An admission already expired or swept is gone: nothing to give back for it.
+      for (const { id, counter } of holds) if (remove.run(id).changes > 0) shrink.run(counter);
     });
   }
 
@@ -114,16 +154,16 @@ export class SqliteLimitStore implements LimitStore {
     }
     if (!outcome.admitted) return Promise.resolve(outcome);
     const ticket = newTicket(claims, now);
-    this.#holds.set(ticket, outcome.ids);
+    this.#holds.set(ticket, outcome.holds);
     return Promise.resolve({ admitted: true, ticket });
   }
 
   release(ticket: AdmissionTicket): Promise<void> {
-    const ids = this.#holds.get(ticket);
-    if (!ids) return Promise.resolve();
+    const holds = this.#holds.get(ticket);
+    if (!holds) return Promise.resolve();
     this.#holds.delete(ticket);
     try {
-      this.#release.immediate(ids);
+      this.#release.immediate(holds);
     } catch (error) {
       return Promise.reject(this.#unavailable(error));
     }

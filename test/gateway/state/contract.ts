@@ -2,11 +2,13 @@
 // sliding-window arithmetic of SlidingWindowLimiter, atomicity across claims, release, scopes —
 // and exactness under concurrency, from one store object and from two sharing their state.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import type { Admission, LimitClaim } from '../../../src/enforce/index.js';
+import type { Admission, AdmissionTicket, LimitClaim } from '../../../src/enforce/index.js';
 import type { LimitScope } from '../../../src/model/policy.js';
 import type { LimitStore } from '../../../src/gateway/state/limit-store.js';
+import { MemoryLimitStore } from '../../../src/gateway/state/memory.js';
 
 export interface StoreFactory {
   /** A store with no counters yet. */
@@ -257,5 +259,74 @@ export function describeLimitStore(name: string, factory: StoreFactory): void {
         expect(outcome(await store.tryAdmit([claim('r1', 1, MINUTE)], tricky, 2))).toBe(true);
       });
     });
+  });
+}
+
+/** One step of a random history: an admission at a moved clock, or the release of an earlier one. */
+type Step = { kind: 'admit'; claims: number[]; who: number; dt: number } | { kind: 'release'; which: number };
+
+const POOL: LimitClaim[] = [
+  claim('r1', 2, MINUTE, 'identity'),
+  claim('r2', 3, 90_000, 'global'),
+  claim('r3', 1, MINUTE, 'session'),
+  { ...claim('r1', 2, MINUTE, 'identity'), id: 'r4' }, // r1's twin: the same counter
+  claim('r5', 4, 2 * MINUTE, 'identity'),
+];
+const SUBJECTS = [ALICE, ALICE_OTHER_SESSION, BOB];
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('admit' as const),
+      claims: fc.uniqueArray(fc.integer({ min: 0, max: POOL.length - 1 }), { minLength: 1, maxLength: 3 }),
+      who: fc.integer({ min: 0, max: SUBJECTS.length - 1 }),
+      // Mostly forward, sometimes not at all, now and then back (a clock that steps back).
+      dt: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 40_000 }) }, { weight: 2, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: -20_000, max: -1 }) }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('release' as const), which: fc.nat() }) },
+);
+
+/**
+ * The store gives the in-process limiter's answers — admitted or not, which claim, when to retry —
+ * for random histories of admissions, releases and clock moves (windows of minutes, so Redis's
+ * own key expiry, in real time, never comes into it).
+ */
+export function describeAgreementWithMemory(name: string, factory: StoreFactory, runs: number): void {
+  describe(`${name} store: the same answers as the in-process limiter`, () => {
+    it(`agrees on ${runs} random histories of admissions, releases and clock moves`, async () => {
+      // One store for every history, each history with limits of its own (their keys): no file
+      // or database to create per run, and the store meets many counters, as a gateway does.
+      const store = await factory.open();
+      let history = 0;
+      try {
+        await fc.assert(
+          fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 60 }), async (steps) => {
+            history++;
+            const pool = POOL.map((c) => ({ ...c, key: `h${history}-${c.key}` }));
+            const memory = new MemoryLimitStore();
+            const tickets: [AdmissionTicket, AdmissionTicket][] = [];
+            let now = 10_000_000;
+            for (const s of steps) {
+              if (s.kind === 'release') {
+                const pair = tickets[s.which % Math.max(1, tickets.length)];
+                if (pair) await Promise.all([store.release(pair[0]), memory.release(pair[1])]);
+                continue;
+              }
+              now += s.dt;
+              const claims = s.claims.map((i) => pool[i] as LimitClaim);
+              const who = SUBJECTS[s.who] ?? ALICE;
+              const [got, expected] = await Promise.all([store.tryAdmit(claims, who, now), memory.tryAdmit(claims, who, now)]);
+              expect(outcome(got)).toEqual(outcome(expected));
+              if (got.admitted && expected.admitted) tickets.push([got.ticket, expected.ticket]);
+            }
+          }),
+          { numRuns: runs },
+        );
+      } finally {
+        await store.close();
+      }
+    }, 60_000);
   });
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LimitStoreOpenError, LimitStoreUnavailable, type LimitStore } from '../../../src/gateway/state/limit-store.js';
 import { REDIS_KEY_PREFIX, RedisLimitStore } from '../../../src/gateway/state/redis.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { ALICE, claim, describeLimitStore, outcome } from './contract.js';
+import { ALICE, claim, describeAgreementWithMemory, describeLimitStore, outcome, type StoreFactory } from './contract.js';
 import { hammer, removeHammer } from './hammer.js';
 
 const MINUTE = 60_000;
@@ -28,13 +28,16 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describeLimitStore('redis', {
+const redisFactory: StoreFactory = {
   async open() {
     await admin.flushdb();
     return RedisLimitStore.open(server.url);
   },
   peer: () => RedisLimitStore.open(server.url),
-});
+};
+
+describeLimitStore('redis', redisFactory);
+describeAgreementWithMemory('redis', redisFactory, 100);
 
 async function refusal(promise: Promise<unknown>): Promise<Error> {
   return promise.then(

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LimitStoreOpenError, LimitStoreUnavailable } from '../../../src/gateway/state/limit-store.js';
 import { SqliteLimitStore } from '../../../src/gateway/state/sqlite.js';
 import { cleanup, tempDir } from '../helpers/harness.js';
-import { ALICE, claim, describeLimitStore, outcome } from './contract.js';
+import { ALICE, claim, describeAgreementWithMemory, describeLimitStore, outcome, type StoreFactory } from './contract.js';
 import { hammer, removeHammer } from './hammer.js';
 
 afterAll(async () => {
@@ -20,7 +20,7 @@ afterAll(async () => {
 
 const files = new WeakMap<object, string>();
 
-describeLimitStore('sqlite', {
+const sqliteFactory: StoreFactory = {
   async open() {
     const file = join(await tempDir(), 'state.db');
     const store = SqliteLimitStore.open(file);
@@ -32,7 +32,10 @@ describeLimitStore('sqlite', {
     if (!file) throw new Error('not a store this factory opened');
     return SqliteLimitStore.open(file);
   },
-});
+};
+
+describeLimitStore('sqlite', sqliteFactory);
+describeAgreementWithMemory('sqlite', sqliteFactory, 100);
 
 const MINUTE = 60_000;
 
@@ -86,23 +89,26 @@ describe('sqlite store: a file', () => {
     await store.close();
   });
 
-  it('deletes admissions once their window has passed', async () => {
+  it('deletes admissions once their window has passed, and counters once they are idle', async () => {
     const file = join(await tempDir(), 'state.db');
     const store = SqliteLimitStore.open(file);
-    const rows = (): number => {
+    const rows = (): [number, number] => {
       const reader = new Database(file, { readonly: true });
       try {
-        return (reader.prepare('SELECT COUNT(*) AS n FROM admissions').get() as { n: number }).n;
+        const count = (table: string): number => (reader.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+        return [count('admissions'), count('counters')];
       } finally {
         reader.close();
       }
     };
     for (let i = 0; i < 5; i++) await store.tryAdmit([claim('r1', 10, 1000), claim('r2', 10, 5000)], ALICE, i);
-    expect(rows()).toBe(10);
-    await store.tryAdmit([claim('r3', 10, 1000)], ALICE, 2000); // r1's five have expired
-    expect(rows()).toBe(6);
-    await store.tryAdmit([claim('r3', 10, 1000)], ALICE, 10_000);
-    expect(rows()).toBe(1);
+    expect(rows()).toEqual([10, 2]);
+    await store.tryAdmit([claim('r3', 10, 1000)], ALICE, 2000); // r1 is idle: swept
+    expect(rows()).toEqual([6, 2]);
+    await store.tryAdmit([claim('r2', 10, 5000)], ALICE, 5003); // r2's first four leave its window; r3 is idle
+    expect(rows()).toEqual([2, 1]);
+    await store.tryAdmit([claim('r3', 10, 1000)], ALICE, 20_000);
+    expect(rows()).toEqual([1, 1]);
     await store.close();
   });
 
