@@ -3,30 +3,36 @@ import type { Position, Span } from './diagnostic.js';
 /** A source file's text with a line index, so any offset turns into a line and column in O(log n). */
 export class SourceText {
   readonly lineStarts: number[];
+  /** The line (0-based) of the last lookup: the front ends ask about offsets in text order. */
+  private lastLine = 0;
 
   constructor(
     readonly file: string,
     readonly text: string,
   ) {
     const starts = [0];
-    for (let i = 0; i < text.length; i++) {
-      const ch = text.charCodeAt(i);
-      if (ch === 10 /* \n */) starts.push(i + 1);
-      else if (ch === 13 /* \r */ && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
-    }
+    // A line ends at \n, \r\n or a lone \r.
+    const breaks = /\r\n?|\n/g;
+    while (breaks.exec(text) !== null) starts.push(breaks.lastIndex);
     this.lineStarts = starts;
   }
 
   positionAt(offset: number): Position {
     const clamped = Math.max(0, Math.min(Number.isFinite(offset) ? offset : 0, this.text.length));
-    let low = 0;
-    let high = this.lineStarts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (this.lineStarts[mid]! <= clamped) low = mid;
-      else high = mid - 1;
+    const starts = this.lineStarts;
+    let line = this.lastLine;
+    if (!(starts[line]! <= clamped && (line + 1 >= starts.length || clamped < starts[line + 1]!))) {
+      let low = 0;
+      let high = starts.length - 1;
+      while (low < high) {
+        const mid = (low + high + 1) >> 1;
+        if (starts[mid]! <= clamped) low = mid;
+        else high = mid - 1;
+      }
+      line = low;
+      this.lastLine = line;
     }
-    return { line: low + 1, column: clamped - this.lineStarts[low]! + 1, offset: clamped };
+    return { line: line + 1, column: clamped - starts[line]! + 1, offset: clamped };
   }
 
   /** The span of [start, end) in this file. */
