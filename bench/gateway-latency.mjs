@@ -33,6 +33,7 @@ import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import {
   benchPolicy,
   CLI,
+  cpuMs,
   createToken,
   FIXTURE_UPSTREAM,
   freePort,
@@ -52,7 +53,9 @@ const CALL = { method: 'tools/call', params: { name: 'get_stock_quote', argument
 
 async function stdioClient(command, args) {
   const client = new Client({ name: 'policyc-bench', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command, args, env: { ...process.env }, stderr: 'ignore', cwd: ROOT }));
+  const transport = new StdioClientTransport({ command, args, env: { ...process.env }, stderr: 'ignore', cwd: ROOT });
+  await client.connect(transport);
+  client.pid = transport.pid;
   return client;
 }
 
@@ -84,6 +87,9 @@ async function openRoutes(folder, { http }) {
     { name: 'stdio: plain proxy', baseline: 'stdio: direct', client: await stdioClient(process.execPath, [STDIO_PROXY, '--', process.execPath, FUTU]) },
     { name: 'stdio: policyc serve', baseline: 'stdio: direct', audit: join(folder, 'stdio.jsonl'), client: await stdioClient(process.execPath, [...serveArgs('stdio.jsonl'), '--', process.execPath, FUTU]) },
   ];
+  // The process in the middle, whose CPU time per call is reported: the proxy, not the server.
+  routes[1].pid = routes[1].client.pid;
+  routes[2].pid = routes[2].client.pid;
   if (!http) return routes;
 
   const tokens = join(folder, 'tokens.yaml');
@@ -94,11 +100,11 @@ async function openRoutes(folder, { http }) {
     ready: /Listening on port/,
   });
   await supergateway.ready;
-  routes.push({ name: 'http: supergateway', baseline: 'stdio: direct', client: await httpClient(`http://127.0.0.1:${port}/mcp`) });
+  routes.push({ name: 'http: supergateway', baseline: 'stdio: direct', pid: supergateway.child.pid, client: await httpClient(`http://127.0.0.1:${port}/mcp`) });
 
   const policycHttp = start(process.execPath, [...serveArgs('http.jsonl'), '--listen', '127.0.0.1:0', '--tokens', tokens, '--', process.execPath, FUTU], { ready: /listening on (\S+);/ });
   const [, url] = await policycHttp.ready;
-  routes.push({ name: 'http: policyc serve', baseline: 'stdio: direct', audit: join(folder, 'http.jsonl'), client: await httpClient(url, token) });
+  routes.push({ name: 'http: policyc serve', baseline: 'stdio: direct', pid: policycHttp.child.pid, audit: join(folder, 'http.jsonl'), client: await httpClient(url, token) });
 
   const upstream = start(process.execPath, [FIXTURE_UPSTREAM], { ready: /"port":(\d+)/ });
   const [, upstreamPort] = await upstream.ready;
@@ -106,7 +112,7 @@ async function openRoutes(folder, { http }) {
   routes.push({ name: 'http→http: direct', baseline: null, client: await httpClient(upstreamUrl) });
   const policycProxy = start(process.execPath, [...serveArgs('http-http.jsonl'), '--listen', '127.0.0.1:0', '--tokens', tokens, '--upstream', upstreamUrl], { ready: /listening on (\S+);/ });
   const [, proxyUrl] = await policycProxy.ready;
-  routes.push({ name: 'http→http: policyc serve', baseline: 'http→http: direct', audit: join(folder, 'http-http.jsonl'), client: await httpClient(proxyUrl, token) });
+  routes.push({ name: 'http→http: policyc serve', baseline: 'http→http: direct', pid: policycProxy.child.pid, audit: join(folder, 'http-http.jsonl'), client: await httpClient(proxyUrl, token) });
   return routes;
 }
 
@@ -116,14 +122,22 @@ export async function measureGatewayLatency({ calls = 2000, warmup = 200, http =
   try {
     routes = await openRoutes(folder, { http });
     const samples = new Map(routes.map((route) => [route.name, []]));
+    const cpuBefore = new Map();
     for (let i = 0; i < warmup + calls; i++) {
+      if (i === warmup) for (const route of routes) if (route.pid) cpuBefore.set(route.name, await cpuMs(route.pid));
       for (let k = 0; k < routes.length; k++) {
         const route = routes[(i + k) % routes.length];
         const ms = await timeCall(route.client);
         if (i >= warmup) samples.get(route.name).push(ms);
       }
     }
-    const results = routes.map((route) => ({ name: route.name, baseline: route.baseline, ...summarise(samples.get(route.name)) }));
+    const results = [];
+    for (const route of routes) {
+      const result = { name: route.name, baseline: route.baseline, ...summarise(samples.get(route.name)) };
+      // CPU time the proxy spent per call: independent of how busy the machine is.
+      if (route.pid) result.proxyCpuMsPerCall = ((await cpuMs(route.pid)) - cpuBefore.get(route.name)) / calls;
+      results.push(result);
+    }
     for (const result of results) {
       const base = results.find((other) => other.name === result.baseline);
       if (base) result.added = { median: result.median - base.median, p99: result.p99 - base.p99 };
@@ -144,9 +158,10 @@ export async function measureGatewayLatency({ calls = 2000, warmup = 200, http =
 export function formatLatency(result) {
   const ms = (x) => `${x.toFixed(3)} ms`.padStart(10);
   const added = (r) => (r.added ? `   added ${ms(r.added.median)} (p99 ${ms(r.added.p99).trim()})` : '   (baseline)');
+  const cpu = (r) => (r.proxyCpuMsPerCall === undefined ? '' : `   proxy CPU ${r.proxyCpuMsPerCall.toFixed(3)} ms/call`);
   return [
     `Gateway: ${result.calls} tools/call (${result.tool}) per route, one at a time, round robin; ${result.warmup} warm-up calls each`,
-    ...result.routes.map((r) => `  ${r.name.padEnd(26)} median ${ms(r.median)}   p99 ${ms(r.p99)}${added(r)}`),
+    ...result.routes.map((r) => `  ${r.name.padEnd(26)} median ${ms(r.median)}   p99 ${ms(r.p99)}${added(r)}${cpu(r)}`),
   ].join('\n');
 }
 

@@ -16,7 +16,7 @@ import { Agent, request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { benchPolicy, CLI, createToken, FIXTURE_UPSTREAM, removeFolder, rssMiB, start, stopAll, tempFolder } from './processes.mjs';
+import { benchPolicy, CLI, cpuMs, createToken, FIXTURE_UPSTREAM, removeFolder, rssMiB, start, stopAll, tempFolder } from './processes.mjs';
 import { percentile } from './stats.js';
 
 const PROTOCOL = '2025-06-18';
@@ -83,7 +83,7 @@ async function openSession(agent, url, token) {
 }
 
 /** `sessions` loops, each calling until `deadline`; every latency and every error counted. */
-async function drive(url, token, { sessions, seconds, onTick }) {
+export async function drive(url, token, { sessions, seconds, onTick }) {
   const agent = new Agent({ keepAlive: true, maxSockets: sessions * 2 });
   const opened = await Promise.all(Array.from({ length: sessions }, () => openSession(agent, url, token)));
   await onTick?.('open');
@@ -146,8 +146,19 @@ export async function measureLoad({ sessions = 50, seconds = 30 } = {}) {
     const pid = gateway.child.pid;
     const rssAtStart = await rssMiB(pid);
 
+    // CPU time per call of each process (gateway, upstream, this load generator): unlike calls
+    // per second, it does not depend on what else the machine is doing.
+    const cpuOf = async () => ({ gateway: await cpuMs(pid), upstream: await cpuMs(upstream.child.pid), generator: process.cpuUsage() });
+    const cpuPerCall = (before, after, calls) => ({
+      gateway: (after.gateway - before.gateway) / calls,
+      upstream: (after.upstream - before.upstream) / calls,
+      generator: (after.generator.user - before.generator.user + after.generator.system - before.generator.system) / 1000 / calls,
+    });
+
     // The baseline first: the same load straight at the upstream.
+    const directBefore = await cpuOf();
     const direct = await drive(upstreamUrl, undefined, { sessions, seconds });
+    direct.cpuMsPerCall = cpuPerCall(directBefore, await cpuOf(), direct.calls);
 
     let rssAtRest = NaN;
     let rssPeak = 0;
@@ -157,6 +168,7 @@ export async function measureLoad({ sessions = 50, seconds = 30 } = {}) {
       });
     }, 200);
     let through;
+    const gatewayBefore = await cpuOf();
     try {
       through = await drive(gatewayUrl, token, {
         sessions,
@@ -168,6 +180,7 @@ export async function measureLoad({ sessions = 50, seconds = 30 } = {}) {
     } finally {
       clearInterval(sampler);
     }
+    through.cpuMsPerCall = cpuPerCall(gatewayBefore, await cpuOf(), through.calls);
     return {
       benchmark: 'load',
       sessions,
@@ -192,6 +205,7 @@ export function formatLoad(r) {
     row('direct to the upstream', r.direct),
     row('through policyc serve', g),
     `  ratio                    ×${r.ratio.callsPerSecond.toFixed(2)} calls/s   median ×${r.ratio.median.toFixed(2)}   p99 ×${r.ratio.p99.toFixed(2)}`,
+    `  CPU per call (ms)        direct: upstream ${r.direct.cpuMsPerCall.upstream.toFixed(3)}, load generator ${r.direct.cpuMsPerCall.generator.toFixed(3)};  through policyc: gateway ${g.cpuMsPerCall.gateway.toFixed(3)}, upstream ${g.cpuMsPerCall.upstream.toFixed(3)}, load generator ${g.cpuMsPerCall.generator.toFixed(3)}`,
     `  gateway RSS              ${g.rssMiB.start.toFixed(0)} MiB at start, ${g.rssMiB.rest.toFixed(0)} MiB with ${r.sessions} sessions open at rest, ${g.rssMiB.peak.toFixed(0)} MiB peak under load`,
     ...(g.errors + r.direct.errors > 0 ? [`  errors: ${JSON.stringify({ direct: r.direct.errorKinds, gateway: g.errorKinds })}`] : []),
   ].join('\n');
