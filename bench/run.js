@@ -6,7 +6,7 @@
 //   npm run bench -- --only decision,load
 //   npm run bench -- --json FILE        also write every result to FILE
 //
-// Benchmarks: compiler, decision, gateway, load.
+// Benchmarks: compiler, decision, gateway, load, stores.
 
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -14,9 +14,10 @@ import { cpus, totalmem } from 'node:os';
 import { runCompilerBench } from './compiler.js';
 import { formatDecisions, measureDecisions } from './decision.mjs';
 import { formatLatency, measureGatewayLatency } from './gateway-latency.mjs';
+import { formatLimitStores, measureLimitStores } from './limit-stores.mjs';
 import { formatLoad, measureLoad } from './load.mjs';
 
-const ALL = ['compiler', 'decision', 'gateway', 'load'];
+const ALL = ['compiler', 'decision', 'gateway', 'load', 'stores'];
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const valueOf = (flag) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
@@ -42,5 +43,9 @@ if (only.includes('gateway')) {
 if (only.includes('load')) {
   results.load = await measureLoad(quick ? { sessions: 10, seconds: 3 } : { sessions: 50, seconds: 30 });
   console.log(`\n${formatLoad(results.load)}`);
+}
+if (only.includes('stores')) {
+  results.stores = await measureLimitStores(quick ? { calls: 1000, rounds: 4 } : { calls: 20_000, rounds: 20 });
+  console.log(`\n${formatLimitStores(results.stores)}`);
 }
 if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
