@@ -23,7 +23,6 @@ import type { CompiledPolicy, PolicySourceMap } from './model/compiled.js';
 import type { PolicyModel } from './model/policy.js';
 import { parseDsl } from './syntax/dsl/index.js';
 import type { FrontEndResult } from './syntax/fragment.js';
-import { parseYaml } from './syntax/yaml/index.js';
 
 /** Policies are hand-written text; anything bigger is generated garbage or the wrong file. */
 export const MAX_SOURCE_BYTES = 5 * 1024 * 1024;
@@ -111,8 +110,11 @@ function describeFsError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function parseSource(source: SourceText, syntax: 'dsl' | 'yaml'): FrontEndResult {
-  return syntax === 'dsl' ? parseDsl(source) : parseYaml(source);
+/** The YAML front end (and the YAML library) loads only for a YAML policy. */
+export async function parseSource(source: SourceText, syntax: 'dsl' | 'yaml'): Promise<FrontEndResult> {
+  if (syntax === 'dsl') return parseDsl(source);
+  const { parseYaml } = await import('./syntax/yaml/index.js');
+  return parseYaml(source);
 }
 
 /**
@@ -170,7 +172,7 @@ export async function compileFile(path: string, options: CompileOptions = {}): P
     return { ...loaded, diagnostics: applyLintSettings(loaded.diagnostics, options.lint) };
   }
 
-  const parsed = parseSource(read.source, syntax);
+  const parsed = await parseSource(read.source, syntax);
   const { catalog, diagnostics: catalogDiagnostics } = await resolveCatalog(parsed.model, options, sources);
   // Compiled before the checks, which analyse the compiled policy rather than compile it again.
   const { policy, sourceMap } = compilePolicy(parsed.model, catalog ?? emptyCatalog(parsed.model));

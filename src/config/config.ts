@@ -20,7 +20,8 @@ import { didYouMean } from '../diagnostics/did-you-mean.js';
 import type { SourceText } from '../diagnostics/source.js';
 import { jsonValueOf, parseJsonDocument, resolvePointer } from '../json/document.js';
 import { validateDocument } from '../json/schema.js';
-import { readYamlDataFile, spanAt, type PathSegment } from '../syntax/yaml/data-file.js';
+import type * as YamlDataFiles from '../syntax/yaml/data-file.js';
+import type { PathSegment } from '../syntax/yaml/data-file.js';
 import { FIXED_CODES, type LintSettings, type RuleSetting } from './lint-settings.js';
 
 /** Looked for in this order in each folder, from the current one up to the root. */
@@ -86,7 +87,8 @@ export async function loadConfig(path: string, readText: TextReader): Promise<Co
   const source = read.source;
   sources.set(path, source);
 
-  const parsed = path.toLowerCase().endsWith('.json') ? parseJsonConfig(source) : parseYamlConfig(source);
+  // The YAML reader loads only for a YAML configuration: most runs have none, or a JSON one.
+  const parsed = path.toLowerCase().endsWith('.json') ? parseJsonConfig(source) : parseYamlConfig(source, await import('../syntax/yaml/data-file.js'));
   if (parsed.raw === undefined) return { diagnostics: parsed.diagnostics, sources };
   const { raw, at } = parsed;
   const diagnostics: Diagnostic[] = [];
@@ -157,10 +159,10 @@ function ruleProblem(code: string): { message: string; suggestion?: string } | u
     : { message: `\`${code}\` is not a policyc rule id; the rule ids are listed in docs/checks.md and by \`policyc lint --format sarif\`` };
 }
 
-function parseYamlConfig(source: SourceText): { raw?: RawConfig; at: Locator; diagnostics: Diagnostic[] } {
-  const read = readYamlDataFile(source, 'urn:policyc:schema:config', undefined, true);
+function parseYamlConfig(source: SourceText, yaml: typeof YamlDataFiles): { raw?: RawConfig; at: Locator; diagnostics: Diagnostic[] } {
+  const read = yaml.readYamlDataFile(source, 'urn:policyc:schema:config', undefined, true);
   const tree = read.tree;
-  const at: Locator = (path, where) => (tree ? spanAt(tree, path, where) : source.span(0, 0));
+  const at: Locator = (path, where) => (tree ? yaml.spanAt(tree, path, where) : source.span(0, 0));
   // An empty configuration file configures nothing.
   if (read.value === null) return { raw: {}, at, diagnostics: [] };
   if (read.value === undefined) return { at, diagnostics: read.diagnostics };
