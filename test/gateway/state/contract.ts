@@ -281,8 +281,11 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       kind: fc.constant('admit' as const),
       claims: fc.uniqueArray(fc.integer({ min: 0, max: POOL.length - 1 }), { minLength: 1, maxLength: 3 }),
       who: fc.integer({ min: 0, max: SUBJECTS.length - 1 }),
-      // Mostly forward, sometimes not at all, now and then back (a clock that steps back).
-      dt: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 40_000 }) }, { weight: 2, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: -20_000, max: -1 }) }),
+      // Forward, or not at all. Not back: once an admission has expired, SQLite and Redis delete it,
+      // while the in-process ring may still hold it, so a clock stepping back across that expiry
+      // finds it again in memory only (the stricter answer; 'keeps times in order when the clock
+      // steps back' covers what every store must agree on).
+      dt: fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 0, max: 40_000 }) }, { weight: 1, arbitrary: fc.constant(0) }),
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('release' as const), which: fc.nat() }) },
@@ -290,7 +293,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 
 /**
  * The store gives the in-process limiter's answers — admitted or not, which claim, when to retry —
- * for random histories of admissions, releases and clock moves (windows of minutes, so Redis's
+ * for random histories of admissions, releases and a clock moving on (windows of minutes, so Redis's
  * own key expiry, in real time, never comes into it).
  */
 export function describeAgreementWithMemory(name: string, factory: StoreFactory, runs: number): void {

@@ -37,7 +37,7 @@ const redisFactory: StoreFactory = {
 };
 
 describeLimitStore('redis', redisFactory);
-describeAgreementWithMemory('redis', redisFactory, 100);
+describeAgreementWithMemory('redis', redisFactory, 300);
 
 async function refusal(promise: Promise<unknown>): Promise<Error> {
   return promise.then(

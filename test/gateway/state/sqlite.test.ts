@@ -35,7 +35,7 @@ const sqliteFactory: StoreFactory = {
 };
 
 describeLimitStore('sqlite', sqliteFactory);
-describeAgreementWithMemory('sqlite', sqliteFactory, 100);
+describeAgreementWithMemory('sqlite', sqliteFactory, 300);
 
 const MINUTE = 60_000;
 
@@ -56,7 +56,7 @@ describe('sqlite store: a file', () => {
 
   it('stays exact when four processes hammer one file at once: 10 admitted of 400', async () => {
     const file = join(await tempDir(), 'state.db');
-    SqliteLimitStore.open(file).close(); // created once, as a gateway started earlier would have
+    await SqliteLimitStore.open(file).close(); // created once, as a gateway started earlier would have
     const results = await hammer('sqlite', file, 4, 100);
     expect(results.flatMap((result) => result.errors)).toEqual([]);
     expect(results.reduce((sum, result) => sum + result.admitted, 0)).toBe(10);
@@ -137,7 +137,7 @@ describe('sqlite store: a file', () => {
     expect(() => SqliteLimitStore.open(foreign)).toThrow(new LimitStoreOpenError(`cannot use ${foreign} as the rate-limit state file: it is a SQLite database of another program`));
 
     const newer = join(folder, 'newer.db');
-    SqliteLimitStore.open(newer).close();
+    await SqliteLimitStore.open(newer).close();
     const bump = new Database(newer);
     bump.pragma('user_version = 2');
     bump.close();
