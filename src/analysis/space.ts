@@ -99,18 +99,21 @@ function prefixConflict(paths: readonly (readonly string[])[]): [string, string]
   return undefined;
 }
 
-/** Readers that share a path belong together; the rest combine freely. */
+/** Readers that share an argument belong together; the rest combine freely. */
 function groupComponents(readerPaths: readonly string[][], domains: ReadonlyMap<string, PathDomain>): Component[] {
   const parent = readerPaths.map((_, i) => i);
   const find = (i: number): number => {
     while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
     return i;
   };
+  // Readers meet at an argument's top-level key, not only at a whole path: `mode` and `mode.deep`
+  // live in one value, so they must be enumerated together (and `order.qty` with `order.price`).
   const owner = new Map<string, number>();
   readerPaths.forEach((keys, i) => {
     for (const key of keys) {
-      const first = owner.get(key);
-      if (first === undefined) owner.set(key, i);
+      const top = domains.get(key)!.path[0] ?? '';
+      const first = owner.get(top);
+      if (first === undefined) owner.set(top, i);
       else parent[find(i)] = find(first);
     }
   });

@@ -20,7 +20,8 @@ import { buildPolicy, limit, type PolicySpec, type RuleSpec } from '../enforce/b
 
 const TOOLS = ['t1', 't2', 't3'];
 const CALLERS = [undefined, 'alice', 'bob'];
-const PATHS: string[][] = [['a'], ['b'], ['o', 'c'], ['o', 'd']];
+// `o` beside `o.c`: a path and its prefix, whose values depend on each other.
+const PATHS: string[][] = [['a'], ['b'], ['o'], ['o', 'c'], ['o', 'd']];
 const PATTERNS = ['x', 'x|y', '[a-z]+', 'X.', '\\d+'];
 
 const scalar: fc.Arbitrary<JsonValue> = fc.oneof(
