@@ -5,19 +5,7 @@
 import { createHash } from 'node:crypto';
 
 import type { CompiledLimit, CompiledRule } from '../model/compiled.js';
-
-/** JSON with object keys sorted at every level: equal values give equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const record = value as Record<string, unknown>;
-    const keys = Object.keys(record)
-      .filter((key) => record[key] !== undefined)
-      .sort();
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+import { canonicalJson } from '../model/json.js';
 
 /** 64 bits of SHA-256, as hex: short enough for logs and stores, far from colliding. */
 function shortHash(text: string): string {

@@ -118,6 +118,41 @@ interface Step {
  * cannot overflow the stack here either.
  */
 function structureProblem(message: JsonObject): { reason: string; inParams: boolean } | undefined {
+  return hasStructureProblem(message) ? describeStructureProblem(message) : undefined;
+}
+
+/**
+ * The check every message passes, so it allocates nothing per value: two stacks of values and
+ * depths, no paths. Only a message that fails it is walked again to say where.
+ */
+function hasStructureProblem(message: JsonObject): boolean {
+  const values: unknown[] = [message];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop() as number;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return true;
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > MAX_MESSAGE_DEPTH) return true;
+    if (Array.isArray(value)) {
+      for (const item of value) {
+        values.push(item);
+        depths.push(depth + 1);
+      }
+    } else {
+      for (const key of Object.keys(value)) {
+        values.push((value as Record<string, unknown>)[key]);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
+}
+
+function describeStructureProblem(message: JsonObject): { reason: string; inParams: boolean } | undefined {
   const stack: Step[] = [{ value: message, depth: 1, parent: undefined, key: '' }];
   while (stack.length > 0) {
     const step = stack.pop() as Step;
