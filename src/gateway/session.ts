@@ -394,14 +394,17 @@ export function createSession(options: SessionOptions): Session {
 
   function armTimeout(gatewayId: number, entry: Forwarded): void {
     clearTimeout(entry.timer);
+    // The first answer of a server started for this session waits for the server to start too,
+    // which under load can take longer than a short --request-timeout allows for a call.
+    const timeoutMs = entry.method === 'initialize' ? Math.max(options.requestTimeoutMs, toolListTimeoutMs) : options.requestTimeoutMs;
     entry.timer = setTimeout(() => {
       if (upstreamPending.get(gatewayId) !== entry) return;
       settle(gatewayId);
-      const seconds = Math.round(options.requestTimeoutMs / 1000);
-      log.warn(`${entry.method} (client id ${quoted(entry.clientId)}) got no answer from the upstream within ${seconds} s`);
-      answerError(entry.clientId, ErrorCodes.requestTimeout, `The upstream MCP server did not answer within ${seconds} s.`);
+      const seconds = `${Number((timeoutMs / 1000).toFixed(3))} s`;
+      log.warn(`${entry.method} (client id ${quoted(entry.clientId)}) got no answer from the upstream within ${seconds}`);
+      answerError(entry.clientId, ErrorCodes.requestTimeout, `The upstream MCP server did not answer within ${seconds}.`);
       toUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: gatewayId, reason: 'timed out at the gateway' } });
-    }, options.requestTimeoutMs);
+    }, timeoutMs);
     entry.timer.unref?.();
   }
 

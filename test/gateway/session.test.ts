@@ -389,12 +389,21 @@ describe('the relay: failures end in errors, never silence', () => {
     expect(r.client.closed).toBe(true);
   });
 
+  it('gives initialize the time a starting server needs, even under a short request timeout', async () => {
+    const r = await rig(100);
+    r.client.deliver({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+    const init = await r.server.take(isRequest('initialize'), 'initialize upstream');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    r.server.deliver({ jsonrpc: '2.0', id: init.message.id, result: { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 's', version: '1' } } });
+    expect((await r.client.take(isResponseTo('init'))).message).toMatchObject({ result: { serverInfo: { name: 's' } } });
+  });
+
   it('times out a request the upstream never answers, and cancels it upstream', async () => {
     const r = await rig(100);
     await initialize(r);
     r.client.deliver({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo' } });
     const call = await r.server.take(isRequest('tools/call'));
-    expect((await r.client.take(isResponseTo(1))).message.error).toEqual({ code: -32001, message: 'The upstream MCP server did not answer within 0 s.' });
+    expect((await r.client.take(isResponseTo(1))).message.error).toEqual({ code: -32001, message: 'The upstream MCP server did not answer within 0.1 s.' });
     expect((await r.server.take((message) => message.method === 'notifications/cancelled')).message.params).toEqual({ requestId: call.message.id, reason: 'timed out at the gateway' });
   });
 
