@@ -6,18 +6,19 @@
 //   npm run bench -- --only decision,load
 //   npm run bench -- --json FILE        also write every result to FILE
 //
-// Benchmarks: compiler, decision, gateway, load, stores.
+// Benchmarks: compiler, decision, gateway, load, stores, audit (what --audit-sync costs).
 
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
+import { formatAuditDurability, measureAuditDurability } from './audit-durability.mjs';
 import { runCompilerBench } from './compiler.js';
 import { formatDecisions, measureDecisions } from './decision.mjs';
 import { formatLatency, measureGatewayLatency } from './gateway-latency.mjs';
 import { formatLimitStores, measureLimitStores } from './limit-stores.mjs';
 import { formatLoad, measureLoad } from './load.mjs';
 
-const ALL = ['compiler', 'decision', 'gateway', 'load', 'stores'];
+const ALL = ['compiler', 'decision', 'gateway', 'load', 'stores', 'audit'];
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const valueOf = (flag) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
@@ -47,5 +48,9 @@ if (only.includes('load')) {
 if (only.includes('stores')) {
   results.stores = await measureLimitStores(quick ? { calls: 1000, rounds: 4 } : { calls: 20_000, rounds: 20 });
   console.log(`\n${formatLimitStores(results.stores)}`);
+}
+if (only.includes('audit')) {
+  results.audit = await measureAuditDurability(quick ? { calls: 100, warmup: 20, burstCalls: 200 } : {});
+  console.log(`\n${formatAuditDurability(results.audit)}`);
 }
 if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
