@@ -8,29 +8,40 @@
 import { report } from '../diagnostics/codes.js';
 import { compareDiagnostics, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceText } from '../diagnostics/source.js';
-import { jsonValueOf, parseJsonDocument, resolvePointer, type JsonNode } from '../json/document.js';
-import { validateDocument } from '../json/schema.js';
+import { jsonValueOf, parseJsonDocument, parseJsonFast, resolvePointer, type JsonNode } from '../json/document.js';
+import { schemaValidator, validateDocument } from '../json/schema.js';
 import type { Catalog, CatalogTool } from './types.js';
 
 export function loadCatalogFile(source: SourceText): { catalog?: Catalog; diagnostics: Diagnostic[] } {
-  const document = parseJsonDocument(source);
-  if (!document.root) return { diagnostics: document.diagnostics };
-  const root = document.root;
-  const schemaDiagnostics = validateDocument('urn:policyc:schema:catalog', root, source, 'a catalogue');
-  if (schemaDiagnostics.length > 0) return { diagnostics: schemaDiagnostics.sort(compareDiagnostics) };
+  // A catalogue that is JSON and valid against the schema is read with JSON.parse (see
+  // parseJsonFast), without a node per value: a catalogue of thousands of tools is megabytes.
+  // Otherwise, or to place a problem, the strict reader reads it again: the diagnostics are the
+  // same as the strict reader's alone.
+  let root: JsonNode | undefined;
+  let value = parseJsonFast(source.text);
+  if (value === undefined || !schemaValidator('urn:policyc:schema:catalog')(value)) {
+    const document = parseJsonDocument(source);
+    if (!document.root) return { diagnostics: document.diagnostics };
+    root = document.root;
+    const schemaDiagnostics = validateDocument('urn:policyc:schema:catalog', root, source, 'a catalogue');
+    if (schemaDiagnostics.length > 0) return { diagnostics: schemaDiagnostics.sort(compareDiagnostics) };
+    value = jsonValueOf(root);
+  }
 
   // The schema has checked the shape; `$schema` is for editors only.
-  const { $schema: _editorHint, ...catalog } = jsonValueOf(root) as unknown as Catalog & { $schema?: string };
-  const diagnostics = selfConsistencyProblems(catalog, root, source).sort(compareDiagnostics);
+  const { $schema: _editorHint, ...catalog } = value as unknown as Catalog & { $schema?: string };
+  const rootNode = () => (root ??= parseJsonDocument(source).root!);
+  const diagnostics = selfConsistencyProblems(catalog, rootNode, source).sort(compareDiagnostics);
   if (hasErrors(diagnostics)) return { diagnostics };
   return { catalog, diagnostics };
 }
 
-function selfConsistencyProblems(catalog: Catalog, root: JsonNode, source: SourceText): Diagnostic[] {
+/** `root` gives the strict reader's nodes, read only when a problem needs a place. */
+function selfConsistencyProblems(catalog: Catalog, root: () => JsonNode, source: SourceText): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const problem = (pointer: string, message: string, related?: { pointer: string; message: string }) => {
     const at = (p: string) => {
-      const node = resolvePointer(root, p)?.node ?? root;
+      const node = resolvePointer(root(), p)?.node ?? root();
       return source.span(node.start, node.end);
     };
     diagnostics.push(report('schema-error', at(pointer), message, related ? { related: [{ message: related.message, span: at(related.pointer) }] } : {}));

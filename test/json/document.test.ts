@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { SourceText } from '../../src/diagnostics/source.js';
-import { jsonValueOf, MAX_JSON_DEPTH, parseJsonDocument, readablePointer, resolvePointer } from '../../src/json/document.js';
+import { jsonValueOf, MAX_JSON_DEPTH, parseJsonDocument, parseJsonFast, readablePointer, resolvePointer } from '../../src/json/document.js';
 
 function parse(text: string) {
   return parseJsonDocument(new SourceText('x.json', text));
@@ -96,6 +96,54 @@ describe('parseJsonDocument', () => {
 
   it('reads -0 as 0', () => {
     expect(Object.is(jsonValueOf(parse('-0').root!), 0)).toBe(true);
+  });
+});
+
+describe('parseJsonFast', () => {
+  /** The fast reader gives a value exactly when the strict one reads the text, and the same value. */
+  function agrees(text: string): void {
+    const { root } = parse(text);
+    const fast = parseJsonFast(text);
+    if (root === undefined) expect(fast).toBeUndefined();
+    else expect(fast).toStrictEqual(jsonValueOf(root));
+  }
+
+  it('agrees with the strict reader on JSON texts', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom(undefined, 2, '\t'), (value, indent) => {
+        const text = JSON.stringify(value, null, indent);
+        expect(parseJsonFast(text)).toBeDefined();
+        agrees(text);
+      }),
+    );
+  });
+
+  it('agrees with the strict reader on texts with repeated keys and broken JSON', () => {
+    const piece = fc.constantFrom('{', '}', '[', ']', ',', ':', '"a"', '"b"', '"\\u0061"', '"\\""', '"x:\\\\"', '1', '-0', '1e999', 'null', ' ', '\ufeff');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 24 }), (pieces) => agrees(pieces.join(''))), { numRuns: 2000 });
+  });
+
+  it.each([
+    ['{"a": 1, "a": 2}'],
+    ['{"a": 1, "\\u0061": 2}'],
+    ['[{"k": {"x": 1, "y": {"x": 2}}}, {"k": 1, "k": 1}]'],
+    ['{"__proto__": 1, "__proto__": 2}'],
+    ['{"a": 1e999}'],
+    ['{"a": "b\\"", "a": 2}'],
+    ['["x:", {"y": 1}]'],
+    ['\ufeff{"__proto__": {"x": -0}}'],
+    ['['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1)],
+    ['['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH)],
+    ['{"a": 1,}'],
+    [''],
+  ])('agrees with the strict reader on %j', (text) => agrees(text));
+
+  it('reads -0 as 0 and keeps __proto__ as an own key', () => {
+    const value = parseJsonFast('{"__proto__": [-0], "b": -0}') as Record<string, unknown>;
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(Object.keys(value)).toEqual(['__proto__', 'b']);
+    expect(Object.is((value.__proto__ as number[])[0], 0)).toBe(true);
+    expect(Object.is(value.b, 0)).toBe(true);
   });
 });
 
