@@ -3,21 +3,24 @@
 // Every request passes, in this order: the path (/mcp), the Host header (against DNS rebinding),
 // the Origin header (browsers), the bearer token (→ identity; 401 otherwise), the body (size cap,
 // valid JSON, one JSON-RPC message: no batches), and the session (created only by `initialize`,
-// and afterwards usable only by the identity that created it). Only then does the SDK's
-// Streamable HTTP transport see it. Each session gets its own relay and upstream connection.
+// and afterwards usable only by the identity that created it). Only then does the session's own
+// Streamable HTTP transport (streamable.ts) see it. Each session gets its own relay and upstream
+// connection.
 
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+// The MCP-Protocol-Version values a client may send after initialize: the SDK's list, which its
+// transport accepted before ours (the only thing the listener still takes from the SDK).
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 
-import { classify, DEFAULT_MAX_BODY_BYTES, ErrorCodes, parseMessage, type JsonRpcMessage, type RequestId } from '../jsonrpc.js';
+import { DEFAULT_MAX_BODY_BYTES, ErrorCodes, parseMessage, type RequestId } from '../jsonrpc.js';
 import type { Logger } from '../log.js';
 import type { Session } from '../session.js';
-import type { Channel, ChannelEnd } from '../transport/channel.js';
+import type { Channel } from '../transport/channel.js';
 import { isLoopback } from './address.js';
+import { createStreamableSession, postHeadersRefused, type StreamableSession } from './streamable.js';
 import { bearerToken, identify, type TokenTable } from './tokens.js';
 
 export { DEFAULT_MAX_BODY_BYTES };
@@ -57,7 +60,7 @@ export interface HttpGateway {
 
 interface SessionEntry {
   session: Session;
-  transport: StreamableHTTPServerTransport;
+  transport: StreamableSession;
   identity: string;
   lastSeen: number;
   openStreams: number;
@@ -70,6 +73,7 @@ export async function listenHttp(options: HttpListenOptions): Promise<HttpGatewa
   const maxSessions = options.maxSessions ?? 100;
   const sessionIdleMs = options.sessionIdleMs ?? 30 * 60_000;
   const sessions = new Map<string, SessionEntry>();
+  const protocolVersions = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS);
   let allowedHosts = new Set<string>();
   const allowedOrigins = new Set((options.allowedOrigins ?? []).map((origin) => origin.toLowerCase()));
 
@@ -151,8 +155,12 @@ export async function listenHttp(options: HttpListenOptions): Promise<HttpGatewa
       const entry = sessionFor(sessionHeader, identity);
       if (!entry) return sendSessionError(res, sessionHeader);
       entry.lastSeen = Date.now();
-      if (req.method === 'GET') trackStream(entry, res);
-      await entry.transport.handleRequest(req, res);
+      if (req.method === 'GET') {
+        trackStream(entry, res);
+        entry.transport.handleGet(req, res);
+      } else {
+        entry.transport.handleDelete(req, res);
+      }
       return;
     }
     res.setHeader('Allow', 'GET, POST, DELETE');
@@ -176,6 +184,8 @@ export async function listenHttp(options: HttpListenOptions): Promise<HttpGatewa
       if (sessions.size >= maxSessions) {
         return sendJsonError(res, 503, inbound.message.id, ErrorCodes.upstreamUnavailable, `Too many sessions (${maxSessions}); close one first.`);
       }
+      // Checked again by the transport; here so that a refused initialize opens no session.
+      if (postHeadersRefused(req, res)) return;
       entry = await openSession(identity);
     } else {
       entry = sessionFor(sessionId, identity);
@@ -183,14 +193,13 @@ export async function listenHttp(options: HttpListenOptions): Promise<HttpGatewa
     }
     entry.lastSeen = Date.now();
     trackStream(entry, res);
-    await entry.transport.handleRequest(req, res, inbound.message);
+    entry.transport.handlePost(req, res, inbound);
   }
 
   async function openSession(identity: string): Promise<SessionEntry> {
     const id = randomUUID();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => id });
-    const downstream = sdkServerChannel(transport);
-    const session = options.createSession({ id, identity, downstream });
+    const transport = createStreamableSession({ sessionId: id, protocolVersions });
+    const session = options.createSession({ id, identity, downstream: transport.channel });
     const entry: SessionEntry = { session, transport, identity, lastSeen: Date.now(), openStreams: 0 };
     sessions.set(id, entry);
     await session.start();
@@ -311,32 +320,4 @@ function sendJsonError(res: ServerResponse, status: number, id: RequestId | null
   const body = JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } });
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
-}
-
-/** The SDK's per-session server transport as a relay channel. */
-function sdkServerChannel(transport: StreamableHTTPServerTransport): Channel {
-  let ended = false;
-  let closing = false;
-  const channel: Channel = {
-    async start() {
-      transport.onmessage = (message: JSONRPCMessage) => channel.onmessage?.(classify(message));
-      transport.onerror = (error: Error) => channel.onerror?.(error);
-      transport.onclose = () => finish({ reason: closing ? 'session was closed by the gateway' : 'ended the session', expected: closing });
-      await transport.start();
-    },
-    async send(message: JsonRpcMessage, sendOptions) {
-      const related = sendOptions?.relatedRequestId;
-      await transport.send(message as JSONRPCMessage, related === undefined ? undefined : { relatedRequestId: related });
-    },
-    async close() {
-      closing = true;
-      await transport.close();
-    },
-  };
-  function finish(end: ChannelEnd): void {
-    if (ended) return;
-    ended = true;
-    channel.onclose?.(end);
-  }
-  return channel;
 }
