@@ -1,7 +1,7 @@
 // One end of an MCP connection as the relay sees it: JSON-RPC messages in and out, already
 // checked (`Inbound`), and one notice when the connection ends. Downstream (the agent's client)
 // and upstream (the real server) look the same, whatever carries them: stdio lines, a child
-// process, or Streamable HTTP through the SDK.
+// process, or Streamable HTTP.
 
 import type { Inbound, JsonRpcMessage, RequestId } from '../jsonrpc.js';
 
