@@ -67,7 +67,8 @@ function capabilityMap(tools: readonly CatalogTool[]): Map<string, { homes: Cata
       let entry = map.get(capability.name);
       if (!entry) map.set(capability.name, (entry = { homes: [], sides: [] }));
       if (capability.when) entry.sides.push({ tool, capability });
-      else if (!entry.homes.includes(tool)) entry.homes.push(tool);
+      // A tool that lists the capability twice is one home; its entries are the latest pushed.
+      else if (entry.homes[entry.homes.length - 1] !== tool) entry.homes.push(tool);
     }
   }
   return map;

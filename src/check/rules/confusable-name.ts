@@ -30,8 +30,12 @@ function invisibleKind(codePoint: number): string | undefined {
   return undefined;
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** A cheap confusable skeleton: NFKC, look-alikes folded to ASCII, invisible characters dropped. */
 export function skeleton(name: string): string {
+  // Printable ASCII is its own skeleton (NFKC keeps it, and none of it is invisible or a look-alike).
+  if (PRINTABLE_ASCII.test(name)) return name;
   let result = '';
   for (const ch of name.normalize('NFKC')) {
     if (invisibleKind(ch.codePointAt(0) ?? 0) !== undefined) continue;

@@ -55,4 +55,13 @@ describe('skeleton', () => {
   ])('%s → %s', (name, expected) => {
     expect(skeleton(name)).toBe(expected);
   });
+
+  it('keeps every printable ASCII character (plain names take a short cut)', () => {
+    for (let code = 0x20; code < 0x7f; code++) {
+      const ch = String.fromCharCode(code);
+      // The Cyrillic а sends the name through the full skeleton.
+      expect(skeleton(`\u0430${ch}`)).toBe(`a${ch}`);
+      expect(skeleton(ch)).toBe(ch);
+    }
+  });
 });
