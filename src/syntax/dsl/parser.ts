@@ -4,7 +4,7 @@
 // the rest of the file: chevrotain re-syncs at the next token that can follow the broken rule,
 // which for a statement is the next statement keyword.
 
-import { CstParser, type IToken, type TokenType } from 'chevrotain';
+import { CstParser, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
 
 import { errorFacts } from './messages.js';
 import * as t from './tokens.js';
@@ -27,6 +27,13 @@ const STRUCTURAL: ReadonlySet<TokenType> = new Set([
 ]);
 
 class PolicyParser extends CstParser {
+  /**
+   * Each OR's alternatives, built on the rule's first run and reused: written inline, every call
+   * of a rule would allocate the array, its objects and their closures again (chevrotain's
+   * performance advice). The closures only call this parser's methods, so one set serves every parse.
+   */
+  private readonly alts: Partial<Record<string, IOrAlt<unknown>[]>> = {};
+
   constructor() {
     super(t.allTokens, {
       recoveryEnabled: true,
@@ -65,7 +72,7 @@ class PolicyParser extends CstParser {
     this.ACTION(() => {
       if (this.errors.length >= MAX_SYNTAX_ERRORS) throw new TooManySyntaxErrors();
     });
-    this.OR([
+    this.OR(this.alts.statement ??= [
       { ALT: () => this.SUBRULE(this.versionStatement) },
       { ALT: () => this.SUBRULE(this.serverStatement) },
       { ALT: () => this.SUBRULE(this.defaultStatement) },
@@ -78,7 +85,7 @@ class PolicyParser extends CstParser {
 
   readonly versionStatement = this.RULE('versionStatement', () => {
     this.CONSUME(t.Version);
-    this.OR([{ ALT: () => this.CONSUME(t.NumberLiteral) }, { ALT: () => this.CONSUME(t.StringLiteral) }]);
+    this.OR(this.alts.version ??= [{ ALT: () => this.CONSUME(t.NumberLiteral) }, { ALT: () => this.CONSUME(t.StringLiteral) }]);
   });
 
   readonly serverStatement = this.RULE('serverStatement', () => {
@@ -88,7 +95,7 @@ class PolicyParser extends CstParser {
 
   readonly defaultStatement = this.RULE('defaultStatement', () => {
     this.CONSUME(t.Default);
-    this.OR([{ ALT: () => this.CONSUME(t.Allow) }, { ALT: () => this.CONSUME(t.Deny) }]);
+    this.OR(this.alts.default ??= [{ ALT: () => this.CONSUME(t.Allow) }, { ALT: () => this.CONSUME(t.Deny) }]);
   });
 
   readonly hideStatement = this.RULE('hideStatement', () => {
@@ -98,14 +105,14 @@ class PolicyParser extends CstParser {
 
   /** Clauses may come in any order (each at most once, which the model builder checks). */
   readonly ruleStatement = this.RULE('ruleStatement', () => {
-    this.OR([
+    this.OR(this.alts.effect ??= [
       { ALT: () => this.CONSUME(t.Allow) },
       { ALT: () => this.CONSUME(t.Deny) },
       { ALT: () => this.CONSUME(t.Approve) },
     ]);
     this.SUBRULE(this.selectorList);
     this.MANY(() =>
-      this.OR2([
+      this.OR2(this.alts.clause ??= [
         { ALT: () => this.SUBRULE(this.whenClause) },
         { ALT: () => this.SUBRULE(this.limitClause) },
         { ALT: () => this.SUBRULE(this.reasonClause) },
@@ -146,7 +153,7 @@ class PolicyParser extends CstParser {
 
   /** `identity`, `session` or `global`; the last two are names so they stay usable as keys. */
   readonly scope = this.RULE('scope', () => {
-    this.OR([{ ALT: () => this.CONSUME(t.Identity) }, { ALT: () => this.CONSUME(t.Name) }]);
+    this.OR(this.alts.scope ??= [{ ALT: () => this.CONSUME(t.Identity) }, { ALT: () => this.CONSUME(t.Name) }]);
   });
 
   readonly identityBlock = this.RULE('identityBlock', () => {
@@ -169,7 +176,7 @@ class PolicyParser extends CstParser {
   });
 
   readonly selector = this.RULE('selector', () => {
-    this.OR([
+    this.OR(this.alts.selector ??= [
       {
         ALT: () => {
           this.CONSUME(t.Class);
@@ -190,7 +197,7 @@ class PolicyParser extends CstParser {
   });
 
   readonly riskOperator = this.RULE('riskOperator', () => {
-    this.OR([
+    this.OR(this.alts.riskOperator ??= [
       { ALT: () => this.CONSUME(t.Equal) },
       { ALT: () => this.CONSUME(t.GreaterEqual) },
       { ALT: () => this.CONSUME(t.Greater) },
@@ -224,7 +231,7 @@ class PolicyParser extends CstParser {
   });
 
   readonly primary = this.RULE('primary', () => {
-    this.OR([
+    this.OR(this.alts.primary ??= [
       {
         ALT: () => {
           this.CONSUME(t.LParen);
@@ -239,7 +246,7 @@ class PolicyParser extends CstParser {
   /** Either side may be the path; the model builder flips `100 >= qty` and rejects the rest. */
   readonly comparison = this.RULE('comparison', () => {
     this.SUBRULE(this.operand);
-    this.OR([
+    this.OR(this.alts.comparison ??= [
       {
         ALT: () => {
           this.SUBRULE(this.compareOperator);
@@ -264,7 +271,7 @@ class PolicyParser extends CstParser {
   });
 
   readonly compareOperator = this.RULE('compareOperator', () => {
-    this.OR([
+    this.OR(this.alts.compareOperator ??= [
       { ALT: () => this.CONSUME(t.Equal) },
       { ALT: () => this.CONSUME(t.NotEqual) },
       { ALT: () => this.CONSUME(t.LessEqual) },
@@ -275,18 +282,18 @@ class PolicyParser extends CstParser {
   });
 
   readonly operand = this.RULE('operand', () => {
-    this.OR([{ ALT: () => this.SUBRULE(this.path) }, { ALT: () => this.SUBRULE(this.literal) }]);
+    this.OR(this.alts.operand ??= [{ ALT: () => this.SUBRULE(this.path) }, { ALT: () => this.SUBRULE(this.literal) }]);
   });
 
   /** `order.qty`, `` `limit` ``, `` x.`a b`.y ``: every segment is labelled `segment`, in order. */
   readonly path = this.RULE('path', () => {
-    this.OR([
+    this.OR(this.alts.firstSegment ??= [
       { ALT: () => this.CONSUME(t.Name, { LABEL: 'segment' }) },
       { ALT: () => this.CONSUME(t.BackquotedKey, { LABEL: 'segment' }) },
     ]);
     this.MANY(() => {
       this.CONSUME(t.Dot);
-      this.OR2([
+      this.OR2(this.alts.segment ??= [
         { ALT: () => this.CONSUME(t.AnyWord, { LABEL: 'segment' }) },
         { ALT: () => this.CONSUME2(t.BackquotedKey, { LABEL: 'segment' }) },
       ]);
@@ -296,7 +303,7 @@ class PolicyParser extends CstParser {
   // --- values ----------------------------------------------------------------------------------
 
   readonly literal = this.RULE('literal', () => {
-    this.OR([
+    this.OR(this.alts.literal ??= [
       { ALT: () => this.CONSUME(t.StringLiteral) },
       { ALT: () => this.CONSUME(t.NumberLiteral) },
       { ALT: () => this.CONSUME(t.True) },
