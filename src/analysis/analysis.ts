@@ -13,7 +13,7 @@ import { compareStrings } from '../catalog/resolve.js';
 import { preparePolicy, scopeFor, type PreparedPolicy } from '../enforce/prepare.js';
 import type { CompiledPolicy } from '../model/compiled.js';
 import type { JsonType, JsonValue } from '../model/json.js';
-import { buildTable, verdictOf, type DecisionTable, type Region, type SpaceCache, type Verdict } from './table.js';
+import { buildTable, newSpaceCache, verdictOf, type DecisionTable, type Region, type Verdict } from './table.js';
 import type { PathHints } from './values.js';
 
 export interface PolicyAnalysis {
@@ -53,7 +53,7 @@ export function analysePolicy(policy: CompiledPolicy, catalog: Catalog | undefin
   const identityNames = Object.keys(policy.identities ?? {});
   const tables = new Map<string | undefined, Map<string, DecisionTable>>();
   const memos = new Map<string, Map<string, unknown>>();
-  const spaces: SpaceCache = new Map();
+  const spaces = newSpaceCache();
   const hintCache = new Map<string, PathHints | undefined>();
 
   const toolsByRule = new Map<string, string[]>();

@@ -50,7 +50,14 @@ interface Component {
   paths: PathDomain[];
 }
 
-export function buildSpace(readers: readonly Reader[], hints: (path: readonly string[]) => PathHints | undefined): Space {
+/**
+ * Path domains already built, by everything that decides one: the path, its leaves' operators and
+ * literals in order, their normalisations and the catalogue's hints. Two rules with the same
+ * comparison on the same parameter (`env == "REAL"` on a hundred tools) get one domain.
+ */
+export type DomainCache = Map<string, PathDomain>;
+
+export function buildSpace(readers: readonly Reader[], hints: (path: readonly string[]) => PathHints | undefined, domainCache?: DomainCache): Space {
   const gaps: string[] = [];
   const pathLeaves = new Map<string, { path: readonly string[]; leaves: PathLeaf[] }>();
   const readerPaths = readers.map((reader) => {
@@ -68,7 +75,14 @@ export function buildSpace(readers: readonly Reader[], hints: (path: readonly st
   const domains = new Map<string, PathDomain>();
   const leafAt = new Map<LeafCondition, { domain: PathDomain; index: number }>();
   for (const [key, { path, leaves }] of pathLeaves) {
-    const domain = pathDomain(path, leaves, hints(path));
+    const pathHints = hints(path);
+    let domain: PathDomain | undefined;
+    if (domainCache === undefined) domain = pathDomain(path, leaves, pathHints);
+    else {
+      const content = domainKey(key, leaves, pathHints);
+      domain = domainCache.get(content);
+      if (domain === undefined) domainCache.set(content, (domain = pathDomain(path, leaves, pathHints)));
+    }
     domains.set(key, domain);
     if (domain.inexact) gaps.push(domain.inexact);
     leaves.forEach(({ leaf }, index) => leafAt.set(leaf, { domain, index }));
@@ -87,6 +101,31 @@ export function buildSpace(readers: readonly Reader[], hints: (path: readonly st
       return at === undefined ? undefined : at.domain.classes.some((cls) => cls.answers[at.index] === 1);
     },
   };
+}
+
+/** What decides a path's domain: `pathKey` (the path as JSON) and each leaf's test, in order. */
+function domainKey(pathKey: string, leaves: readonly PathLeaf[], hints: PathHints | undefined): string {
+  let key = pathKey;
+  for (const { leaf, steps } of leaves) {
+    key += `\u0000${leaf.op}\u0001${'value' in leaf ? JSON.stringify(leaf.value) : ''}\u0001${stepsKey(steps)}`;
+  }
+  if (hints !== undefined) key += `\u0000${[...hints.types].sort().join(',')}\u0001${JSON.stringify(hints.values)}`;
+  return key;
+}
+
+const transformIds = new WeakMap<object, number>();
+let nextTransformId = 1;
+
+/** Normalisation steps as a key: each argument and the identity of its transformation. */
+export function stepsKey(steps: readonly NormaliseStep[]): string {
+  if (steps.length === 0) return '';
+  return steps
+    .map((step) => {
+      let id = transformIds.get(step.transform);
+      if (id === undefined) transformIds.set(step.transform, (id = nextTransformId++));
+      return `${step.key}=${id}`;
+    })
+    .join(',');
 }
 
 function prefixConflict(paths: readonly (readonly string[])[]): [string, string] | undefined {

@@ -16,7 +16,7 @@ import type { Condition } from '../model/condition.js';
 import type { JsonObject } from '../model/json.js';
 import { leavesOf } from '../compile/condition.js';
 import { catalogProbes, catalogSteps, probeReader, type Probe } from './probes.js';
-import { buildSpace, type Reader, type Space } from './space.js';
+import { buildSpace, stepsKey, type DomainCache, type Reader, type Space } from './space.js';
 import type { PathHints } from './values.js';
 import type { LeafCondition } from '../model/condition.js';
 
@@ -63,7 +63,17 @@ const TRI_CHAR = ['0', '1', '2'] as const;
  * representatives' realism can differ (they follow the first tool's schema); their decisions
  * are always the tool's own.
  */
-export type SpaceCache = Map<string, Space>;
+export interface SpaceCache {
+  spaces: Map<string, Space>;
+  /** Path domains by what decides them (see buildSpace): shared by spaces that read a path alike. */
+  domains: DomainCache;
+}
+
+export function newSpaceCache(): SpaceCache {
+  return { spaces: new Map(), domains: new Map() };
+}
+
+export { stepsKey };
 
 export function buildTable(
   prepared: PreparedPolicy,
@@ -71,7 +81,7 @@ export function buildTable(
   tool: string,
   catalogTool: CatalogTool | undefined,
   hints: (path: readonly string[]) => PathHints | undefined,
-  spaces: SpaceCache = new Map(),
+  cache: SpaceCache = newSpaceCache(),
 ): DecisionTable {
   const plan = scopeFor(prepared, identity).tools.get(tool);
   const rules = plan?.rules ?? [];
@@ -85,12 +95,12 @@ export function buildTable(
   const probeBase = count;
 
   const key = spaceKey(rules, conditions, steps, probes, probeSteps);
-  let space = spaces.get(key);
+  let space = cache.spaces.get(key);
   if (!space) {
     const readers = conditions.flatMap((condition) => (condition === undefined ? [] : [conditionReader(condition, steps)]));
     for (const probe of probes) readers.push(probeReader(probe, probeSteps));
-    space = buildSpace(readers, hints);
-    spaces.set(key, space);
+    space = buildSpace(readers, hints, cache.domains);
+    cache.spaces.set(key, space);
   }
 
   const call = { tool, args: {} as JsonObject, ...(identity === undefined ? {} : { identity }) };
@@ -132,19 +142,6 @@ export function conditionReader(condition: Condition, steps: readonly NormaliseS
     steps,
     answer: (args) => TRI_CHAR[test(steps.length === 0 ? args : applyNormalisation(steps, args), undefined)],
   };
-}
-
-const transformIds = new WeakMap<object, number>();
-let nextTransformId = 1;
-
-export function stepsKey(steps: readonly NormaliseStep[]): string {
-  return steps
-    .map((step) => {
-      let id = transformIds.get(step.transform);
-      if (id === undefined) transformIds.set(step.transform, (id = nextTransformId++));
-      return `${step.key}=${id}`;
-    })
-    .join(',');
 }
 
 /** Two tables share a space when the same conditions, normalised the same way, and the same probes read their arguments. */
