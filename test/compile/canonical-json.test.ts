@@ -67,6 +67,23 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson({ a: shared, b: shared })).not.toThrow();
   });
 
+  it('writes what the key-by-key writer writes, whichever way it goes', () => {
+    // Keys that objects order as array indices, __proto__ and deep nesting take the writer's way.
+    const key = fc.oneof(fc.string(), fc.constantFrom('0', '1', '10', '9', '01', '4294967295', '__proto__', '-1', '1.5'));
+    const value = fc.letrec((tie) => ({
+      any: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), tie('object'), tie('array')),
+      object: fc.dictionary(key, tie('any'), { maxKeys: 5 }),
+      array: fc.array(tie('any'), { maxLength: 4 }),
+    })).any;
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(canonicalJson(v)).toBe(reference(v));
+      }),
+    );
+    const deep = JSON.parse('['.repeat(300) + ']'.repeat(300)) as unknown;
+    expect(canonicalJson(deep)).toBe(reference(deep));
+  });
+
   it('reads back to the same value, and is a fixed point', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
@@ -78,3 +95,18 @@ describe('canonicalJson', () => {
     );
   });
 });
+
+/** The writer as it was before JSON.stringify took the common case: one key at a time, sorted. */
+function reference(value: unknown, indent = ''): string {
+  const inner = `${indent}  `;
+  const text = (v: unknown): string => {
+    if (v === null || typeof v !== 'object') return Object.is(v, -0) ? '0' : JSON.stringify(v);
+    if (Array.isArray(v)) return v.length === 0 ? '[]' : `[\n${v.map((item) => inner + reference(item, inner).trimEnd()).join(',\n')}\n${indent}]`;
+    const record = v as Record<string, unknown>;
+    const keys = Object.keys(record)
+      .filter((k) => record[k] !== undefined)
+      .sort();
+    return keys.length === 0 ? '{}' : `{\n${keys.map((k) => `${inner}${JSON.stringify(k)}: ${reference(record[k], inner).trimEnd()}`).join(',\n')}\n${indent}}`;
+  };
+  return `${text(value)}\n`;
+}
