@@ -57,31 +57,51 @@ interface Component {
  */
 export type DomainCache = Map<string, PathDomain>;
 
-export function buildSpace(readers: readonly Reader[], hints: (path: readonly string[]) => PathHints | undefined, domainCache?: DomainCache): Space {
+/** What buildSpace may reuse: domains, and whole spaces of readers that behave alike. */
+export interface SpaceReuse {
+  domains: DomainCache;
+  /** Spaces by their readers' `behaviour` and the hints of every path they read. */
+  spaces: Map<string, { space: Space; leaves: readonly LeafCondition[] }>;
+  /**
+   * What the readers compute, as a key (their conditions, normalisations and probes, written out
+   * by the caller, who knows them): readers with one behaviour, over paths with the same hints,
+   * have one space. Without it, only domains are reused.
+   */
+  behaviour?: string;
+}
+
+export function buildSpace(readers: readonly Reader[], hints: (path: readonly string[]) => PathHints | undefined, reuse?: SpaceReuse): Space {
   const gaps: string[] = [];
-  const pathLeaves = new Map<string, { path: readonly string[]; leaves: PathLeaf[] }>();
+  const pathLeaves = new Map<string, { path: readonly string[]; leaves: PathLeaf[]; hints: PathHints | undefined }>();
   const readerPaths = readers.map((reader) => {
     const keys = new Set<string>();
     for (const leaf of reader.leaves) {
       const key = JSON.stringify(leaf.path);
       keys.add(key);
       let entry = pathLeaves.get(key);
-      if (!entry) pathLeaves.set(key, (entry = { path: leaf.path, leaves: [] }));
+      if (!entry) pathLeaves.set(key, (entry = { path: leaf.path, leaves: [], hints: hints(leaf.path) }));
       entry.leaves.push({ leaf, steps: reader.steps });
     }
     return [...keys];
   });
 
+  let spaceKey: string | undefined;
+  if (reuse?.behaviour !== undefined) {
+    spaceKey = reuse.behaviour;
+    for (const [key, entry] of pathLeaves) spaceKey += `\u0000${key}\u0001${hintsKey(entry.hints)}`;
+    const built = reuse.spaces.get(spaceKey);
+    if (built !== undefined) return sameSpace(built, readers);
+  }
+
   const domains = new Map<string, PathDomain>();
   const leafAt = new Map<LeafCondition, { domain: PathDomain; index: number }>();
-  for (const [key, { path, leaves }] of pathLeaves) {
-    const pathHints = hints(path);
+  for (const [key, { path, leaves, hints: pathHints }] of pathLeaves) {
     let domain: PathDomain | undefined;
-    if (domainCache === undefined) domain = pathDomain(path, leaves, pathHints);
+    if (reuse === undefined) domain = pathDomain(path, leaves, pathHints);
     else {
       const content = domainKey(key, leaves, pathHints);
-      domain = domainCache.get(content);
-      if (domain === undefined) domainCache.set(content, (domain = pathDomain(path, leaves, pathHints)));
+      domain = reuse.domains.get(content);
+      if (domain === undefined) reuse.domains.set(content, (domain = pathDomain(path, leaves, pathHints)));
     }
     domains.set(key, domain);
     if (domain.inexact) gaps.push(domain.inexact);
@@ -93,12 +113,35 @@ export function buildSpace(readers: readonly Reader[], hints: (path: readonly st
   const components = groupComponents(readerPaths, domains);
   const distinct = components.map((component) => componentAnswers(component, readers, gaps));
   const regions = combine(components, distinct, readers.length, gaps);
-  return {
+  const space: Space = {
     regions,
     gaps,
     leafCanHold(leaf) {
       const at = leafAt.get(leaf);
       return at === undefined ? undefined : at.domain.classes.some((cls) => cls.answers[at.index] === 1);
+    },
+  };
+  if (spaceKey !== undefined) reuse!.spaces.set(spaceKey, { space, leaves: readers.flatMap((reader) => reader.leaves) });
+  return space;
+}
+
+/**
+ * A space built for other readers of the same behaviour, for these: the same regions and gaps,
+ * and each of these readers' leaves answered as the leaf in its place there.
+ */
+function sameSpace(built: { space: Space; leaves: readonly LeafCondition[] }, readers: readonly Reader[]): Space {
+  let counterparts: Map<LeafCondition, LeafCondition> | undefined;
+  return {
+    regions: built.space.regions,
+    gaps: built.space.gaps,
+    leafCanHold(leaf) {
+      if (counterparts === undefined) {
+        counterparts = new Map();
+        const mine = readers.flatMap((reader) => reader.leaves);
+        mine.forEach((own, i) => counterparts!.set(own, built.leaves[i]!));
+      }
+      const counterpart = counterparts.get(leaf);
+      return counterpart === undefined ? undefined : built.space.leafCanHold(counterpart);
     },
   };
 }
@@ -109,8 +152,11 @@ function domainKey(pathKey: string, leaves: readonly PathLeaf[], hints: PathHint
   for (const { leaf, steps } of leaves) {
     key += `\u0000${leaf.op}\u0001${'value' in leaf ? JSON.stringify(leaf.value) : ''}\u0001${stepsKey(steps)}`;
   }
-  if (hints !== undefined) key += `\u0000${[...hints.types].sort().join(',')}\u0001${JSON.stringify(hints.values)}`;
-  return key;
+  return `${key}\u0000${hintsKey(hints)}`;
+}
+
+function hintsKey(hints: PathHints | undefined): string {
+  return hints === undefined ? '' : `${[...hints.types].sort().join(',')}\u0001${JSON.stringify(hints.values)}`;
 }
 
 const transformIds = new WeakMap<object, number>();

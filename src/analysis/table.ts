@@ -16,7 +16,7 @@ import type { Condition } from '../model/condition.js';
 import type { JsonObject } from '../model/json.js';
 import { leavesOf } from '../compile/condition.js';
 import { catalogProbes, catalogSteps, probeReader, type Probe } from './probes.js';
-import { buildSpace, stepsKey, type DomainCache, type Reader, type Space } from './space.js';
+import { buildSpace, stepsKey, type Reader, type Space, type SpaceReuse } from './space.js';
 import type { PathHints } from './values.js';
 import type { LeafCondition } from '../model/condition.js';
 
@@ -65,12 +65,16 @@ const TRI_CHAR = ['0', '1', '2'] as const;
  */
 export interface SpaceCache {
   spaces: Map<string, Space>;
-  /** Path domains by what decides them (see buildSpace): shared by spaces that read a path alike. */
-  domains: DomainCache;
+  /**
+   * What buildSpace reuses across keys: path domains, and spaces of readers that behave alike
+   * (the same conditions in other rules: `env == "REAL"` on a hundred tools). Those are what
+   * building would give, representatives included.
+   */
+  reuse: Omit<SpaceReuse, 'behaviour'>;
 }
 
 export function newSpaceCache(): SpaceCache {
-  return { spaces: new Map(), domains: new Map() };
+  return { spaces: new Map(), reuse: { domains: new Map(), spaces: new Map() } };
 }
 
 export { stepsKey };
@@ -99,7 +103,8 @@ export function buildTable(
   if (!space) {
     const readers = conditions.flatMap((condition) => (condition === undefined ? [] : [conditionReader(condition, steps)]));
     for (const probe of probes) readers.push(probeReader(probe, probeSteps));
-    space = buildSpace(readers, hints, cache.domains);
+    const behaviour = `${JSON.stringify(conditions.filter((condition) => condition !== undefined))}|${stepsKey(steps)}|${JSON.stringify(probes)}|${stepsKey(probeSteps)}`;
+    space = buildSpace(readers, hints, { ...cache.reuse, behaviour });
     cache.spaces.set(key, space);
   }
 
