@@ -13,7 +13,9 @@ export function childNodes(node: CstNode, key: string): CstNode[] {
 }
 
 export function childNode(node: CstNode, key: string): CstNode | undefined {
-  return childNodes(node, key)[0];
+  const elements = node.children[key];
+  if (elements !== undefined) for (const element of elements) if (!isToken(element)) return element;
+  return undefined;
 }
 
 export function childTokens(node: CstNode, key: string): IToken[] {
@@ -21,7 +23,9 @@ export function childTokens(node: CstNode, key: string): IToken[] {
 }
 
 export function childToken(node: CstNode, key: string): IToken | undefined {
-  return childTokens(node, key)[0];
+  const elements = node.children[key];
+  if (elements !== undefined) for (const element of elements) if (isToken(element)) return element;
+  return undefined;
 }
 
 /** The node's one child node, whatever its rule (for `statement`, `operand`, …). */

@@ -326,13 +326,20 @@ const EFFECTS: ReadonlyArray<[string, Effect]> = [
 
 function buildRule(context: BuildContext, node: CstNode, identity: string | undefined): RuleNode | undefined {
   const span = nodeSpan(context, node);
-  const effectEntry = EFFECTS.map(([key, effect]) => [childToken(node, key), effect] as const).find(([token]) => token !== undefined);
+  let effectToken: IToken | undefined;
+  let effect: Effect | undefined;
+  for (const [key, candidate] of EFFECTS) {
+    effectToken = childToken(node, key);
+    if (effectToken !== undefined) {
+      effect = candidate;
+      break;
+    }
+  }
   const list = childNode(node, 'selectorList');
-  if (span === undefined || effectEntry === undefined || list === undefined) return undefined;
-  const [effectToken, effect] = effectEntry;
+  if (span === undefined || effectToken === undefined || effect === undefined || list === undefined) return undefined;
   const selectors = buildSelectorList(context, list);
   if (selectors === undefined) return undefined;
-  const rule: RuleNode = { effect, effectSpan: tokenSpan(context, effectToken!), selectors, span };
+  const rule: RuleNode = { effect, effectSpan: tokenSpan(context, effectToken), selectors, span };
   if (identity !== undefined) rule.identity = identity;
 
   const once = onceChecker(context);
