@@ -82,7 +82,22 @@ function schemasAt(inputSchema: unknown, path: readonly string[]): unknown[] {
 // reasoning and say "anything", which is always safe.
 const MAX_DEPTH = 32;
 
+/**
+ * The branches of a schema at depth 0, by schema object: a tool's inputSchema is asked about
+ * each path a rule reads, and catalogues are never changed once loaded. Callers only read them.
+ */
+const topBranches = new WeakMap<object, Branch[]>();
+
 function branches(schema: unknown, depth: number): Branch[] {
+  if (depth === 0 && isSchema(schema)) {
+    let cached = topBranches.get(schema);
+    if (cached === undefined) topBranches.set(schema, (cached = computeBranches(schema, 0)));
+    return cached;
+  }
+  return computeBranches(schema, depth);
+}
+
+function computeBranches(schema: unknown, depth: number): Branch[] {
   if (schema === false) return [];
   if (!isSchema(schema) || depth > MAX_DEPTH) return [ANY];
   // References, conditionals and negations need a resolver or a solver: treat them as "anything".
