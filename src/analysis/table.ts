@@ -114,13 +114,13 @@ export function buildTable(
     // (compileCondition caches one per condition) on the arguments normalised the same way.
     const holds: boolean[] = [];
     const matched: boolean[] = [];
-    rules.forEach((rule, i) => {
+    for (let i = 0; i < rules.length; i++) {
       const reader = readerOf[i]!;
       const answer = reader < 0 ? '1' : spaceRegion.answers[reader];
       holds.push(answer === '1');
       // SPEC §2.4: an error counts as true for deny, false for allow and approve.
-      matched.push(rule.effect === 'deny' ? answer !== '0' : answer === '1');
-    });
+      matched.push(rules[i]!.effect === 'deny' ? answer !== '0' : answer === '1');
+    }
     call.args = spaceRegion.args;
     const decision = decide(prepared, call);
     const region: Region = {
@@ -196,7 +196,8 @@ function assertSameVerdict(region: Region, recombined: Verdict, tool: string): v
     region.outcome === recombined.outcome &&
     region.basis === recombined.basis &&
     region.rule === recombined.rule &&
-    region.limits.join(',') === recombined.limits.join(',');
+    region.limits.length === recombined.limits.length &&
+    region.limits.every((id, i) => id === recombined.limits[i]);
   if (!same) throw new Error(`internal: the analysis recombined a decision on ${tool} differently from the enforcer`);
 }
 
