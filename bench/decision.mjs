@@ -33,7 +33,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { build } from 'esbuild';
 
-import { percentile } from './stats.js';
+import { percentile, wholeNumberOption } from './stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const POLICY_JSON = join(ROOT, 'fixtures', 'policies', 'trading.policy.json');
@@ -304,16 +304,8 @@ export function formatDecisions(r) {
   ].join('\n');
 }
 
-function option(name, fallback) {
-  const index = process.argv.indexOf(name);
-  if (index === -1) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a whole number`);
-  return value;
-}
-
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const result = await measureDecisions({ calls: option('--calls', 2000), rounds: option('--rounds', 50), showCedar: process.argv.includes('--show-cedar') });
+  const result = await measureDecisions({ calls: wholeNumberOption('--calls', 2000), rounds: wholeNumberOption('--rounds', 50), showCedar: process.argv.includes('--show-cedar') });
   process.stdout.write(`${process.argv.includes('--json') ? JSON.stringify(result) : formatDecisions(result)}\n`);
 }
 

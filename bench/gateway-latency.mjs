@@ -47,7 +47,7 @@ import {
   SUPERGATEWAY,
   tempFolder,
 } from './processes.mjs';
-import { percentile } from './stats.js';
+import { percentile, wholeNumberOption } from './stats.js';
 
 const CALL = { method: 'tools/call', params: { name: 'get_stock_quote', arguments: { symbols: ['HK.00700'] } } };
 
@@ -165,15 +165,7 @@ export function formatLatency(result) {
   ].join('\n');
 }
 
-function option(name, fallback) {
-  const index = process.argv.indexOf(name);
-  if (index === -1) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a whole number`);
-  return value;
-}
-
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const result = await measureGatewayLatency({ calls: option('--calls', 2000), warmup: option('--warmup', 200), http: !process.argv.includes('--stdio-only') });
+  const result = await measureGatewayLatency({ calls: wholeNumberOption('--calls', 2000), warmup: wholeNumberOption('--warmup', 200), http: !process.argv.includes('--stdio-only') });
   process.stdout.write(`${process.argv.includes('--json') ? JSON.stringify(result) : formatLatency(result)}\n`);
 }

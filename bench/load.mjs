@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { benchPolicy, CLI, cpuMs, createToken, FIXTURE_UPSTREAM, removeFolder, rssMiB, start, stopAll, tempFolder } from './processes.mjs';
-import { percentile } from './stats.js';
+import { percentile, wholeNumberOption } from './stats.js';
 
 const PROTOCOL = '2025-06-18';
 const CALL_PARAMS = { name: 'get_stock_quote', arguments: { symbols: ['HK.00700'] } };
@@ -211,15 +211,7 @@ export function formatLoad(r) {
   ].join('\n');
 }
 
-function option(name, fallback) {
-  const index = process.argv.indexOf(name);
-  if (index === -1) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a whole number`);
-  return value;
-}
-
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const result = await measureLoad({ sessions: option('--sessions', 50), seconds: Math.min(option('--seconds', 30), 120) });
+  const result = await measureLoad({ sessions: wholeNumberOption('--sessions', 50), seconds: Math.min(wholeNumberOption('--seconds', 30), 120) });
   process.stdout.write(`${process.argv.includes('--json') ? JSON.stringify(result) : formatLoad(result)}\n`);
 }
