@@ -10,23 +10,24 @@
 // A write that fails (disk full) is undone, so the log never ends in half a record, and the
 // caller is told, so the call can be denied.
 //
-// How a batch is written: by default with one write(2) on the event loop. That is a copy of a
-// few hundred bytes into the page cache (about 10 µs); the thread pool's asynchronous write costs
-// more than the copy itself — a hand-off to a worker thread and a wake-up of the loop, measured
-// at 35–60 µs and as much CPU on every call (bench/README.md) — and buys nothing, since the call
-// waits for its record either way. With `fsync` the flush can take milliseconds, so the write and
-// the fdatasync go through the thread pool and the loop keeps serving.
+// How a record is written: by default with one write(2) on the event loop, inside `append`
+// itself, so the call's next step already finds it written. That is a copy of a few hundred
+// bytes into the page cache (about 10 µs); the thread pool's asynchronous write costs more than
+// the copy itself — a hand-off to a worker thread and a wake-up of the loop, measured at 35–60 µs
+// and as much CPU on every call (bench/README.md) — and buys nothing, since the call waits for
+// its record either way. With `fsync` the flush can take milliseconds, so the write and the
+// fdatasync go through the thread pool and the loop keeps serving.
 //
-// Group commit: records asked for while a write is under way are written together by the next
-// write (and flushed by one fdatasync with `fsync`), each still resolved only once it is written.
-// A single caller sees no difference; many callers at once share the cost of the flush.
+// Group commit (with `fsync`): records asked for while a write is under way are written
+// together by the next write and flushed by one fdatasync, each still resolved only once it is
+// written. A single caller sees no difference; many callers at once share the cost of the flush.
 //
 // A gateway killed in the middle of a write can leave a last line without its newline. Its call
 // was never forwarded (that waits for the write to finish), so on the next start that fragment
 // is moved to `<log>.incomplete` and the chain goes on from the last complete record.
 
 import { hash } from 'node:crypto';
-import { writeSync } from 'node:fs';
+import { ftruncateSync, writeSync } from 'node:fs';
 import { appendFile, mkdir, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -119,6 +120,65 @@ function unsignedHash(record: JsonObject): string {
   return sha256((typeof record.prev === 'string' ? record.prev : '') + canonicalJson(record));
 }
 
+interface Waiting {
+  entry: AuditEntry;
+  resolve: (record: AuditRecord) => void;
+  reject: (error: Error) => void;
+}
+
+interface Signed {
+  item: Waiting;
+  record: AuditRecord;
+  line: string;
+}
+
+/**
+ * A record and its line, built by concatenation: every call writes one, so the canonical text
+ * that is hashed is assembled from the fields in their sorted order instead of by sorting keys
+ * (`canonicalJson` gives the same text; a test holds the two together). The arguments'
+ * canonical text serves both their own hash and, with `--audit-args`, the line.
+ */
+export function encodeRecord(entry: AuditEntry, previous: { seq: number; hash: string }, time: Date, includeArgs: boolean): { record: AuditRecord; line: string } {
+  const seq = previous.seq + 1;
+  const iso = time.toISOString();
+  const argsText = canonicalJson(entry.args);
+  const argsSha256 = sha256(argsText);
+  const identity = JSON.stringify(entry.identity);
+  const session = JSON.stringify(entry.session);
+  const tool = JSON.stringify(entry.tool);
+  const decision = JSON.stringify(entry.decision);
+  const basis = JSON.stringify(entry.basis);
+  const rule = entry.rule === null ? 'null' : JSON.stringify(entry.rule);
+  const source = entry.source === null ? 'null' : JSON.stringify(entry.source);
+  const reason = entry.reason === null ? 'null' : JSON.stringify(entry.reason);
+  const prev = JSON.stringify(previous.hash);
+  const args = includeArgs ? `"args":${argsText},` : '';
+  const canonical =
+    `{${args}"args_sha256":"${argsSha256}","basis":${basis},"decision":${decision},"identity":${identity},"prev":${prev},` +
+    `"reason":${reason},"rule":${rule},"seq":${seq},"session":${session},"source":${source},"time":"${iso}","tool":${tool}}`;
+  const hash = sha256(previous.hash + canonical);
+  const line =
+    `{"seq":${seq},"time":"${iso}","identity":${identity},"session":${session},"tool":${tool},"decision":${decision},"basis":${basis},` +
+    `"rule":${rule},"source":${source},"reason":${reason},"args_sha256":"${argsSha256}",${includeArgs ? `"args":${argsText},` : ''}"prev":${prev},"hash":"${hash}"}\n`;
+  const record: AuditRecord = {
+    seq,
+    time: iso,
+    identity: entry.identity,
+    session: entry.session,
+    tool: entry.tool,
+    decision: entry.decision,
+    basis: entry.basis,
+    rule: entry.rule,
+    source: entry.source,
+    reason: entry.reason,
+    args_sha256: argsSha256,
+    ...(includeArgs ? { args: entry.args } : {}),
+    prev: previous.hash,
+    hash,
+  };
+  return { record, line };
+}
+
 export async function openAuditLog(path: string, options: AuditLogOptions = {}): Promise<AuditLog> {
   await mkdir(dirname(path), { recursive: true });
   const release = await lockLog(path);
@@ -140,67 +200,87 @@ export async function openAuditLog(path: string, options: AuditLogOptions = {}):
     throw error;
   }
   const now = options.now ?? (() => new Date());
-  let waiting: { entry: AuditEntry; resolve: (record: AuditRecord) => void; reject: (error: Error) => void }[] = [];
+  let waiting: Waiting[] = [];
   let draining: Promise<void> | undefined;
   let damaged: string | undefined;
   let closed = false;
 
-  function sign(entry: AuditEntry, previous: { seq: number; hash: string }): AuditRecord {
-    const unsigned = {
-      seq: previous.seq + 1,
-      time: now().toISOString(),
-      identity: entry.identity,
-      session: entry.session,
-      tool: entry.tool,
-      decision: entry.decision,
-      basis: entry.basis,
-      rule: entry.rule,
-      source: entry.source,
-      reason: entry.reason,
-      args_sha256: sha256(canonicalJson(entry.args)),
-      ...(options.includeArgs ? { args: entry.args } : {}),
-      prev: previous.hash,
-    };
-    return { ...unsigned, hash: unsignedHash(unsigned) };
-  }
-
-  /** Writes one batch as one write (and one flush); its records are written, or fail, together. */
-  async function writeBatch(batch: typeof waiting): Promise<void> {
-    if (closed || damaged) {
-      const error = new Error(closed ? 'the audit log is closed' : `the audit log is damaged (${damaged}); restart the gateway after checking it with \`policyc audit verify\``);
-      for (const item of batch) item.reject(error);
-      return;
-    }
-    const signed: { item: (typeof waiting)[number]; record: AuditRecord; line: Buffer }[] = [];
+  /** Signs a batch in order; a record that cannot even be serialised fails alone. */
+  function signBatch(batch: Waiting[]): Signed[] {
+    const signed: Signed[] = [];
     let chain = last;
     for (const item of batch) {
       try {
-        const record = sign(item.entry, chain);
-        signed.push({ item, record, line: Buffer.from(`${JSON.stringify(record)}\n`, 'utf8') });
-        chain = { seq: record.seq, hash: record.hash };
+        const { record, line } = encodeRecord(item.entry, chain, now(), options.includeArgs === true);
+        signed.push({ item, record, line });
+        chain = record;
       } catch (error) {
-        // A record that cannot even be serialised fails alone.
         item.reject(new Error(`cannot write the audit log ${path}: ${describe(error)}`));
       }
     }
+    return signed;
+  }
+
+  function refuseWhenUnusable(batch: Waiting[]): boolean {
+    if (!closed && !damaged) return false;
+    const error = new Error(closed ? 'the audit log is closed' : `the audit log is damaged (${damaged}); restart the gateway after checking it with \`policyc audit verify\``);
+    for (const item of batch) item.reject(error);
+    return true;
+  }
+
+  function committed(signed: Signed[], bytes: number): void {
+    size += bytes;
+    const newest = signed[signed.length - 1]!.record;
+    last = { seq: newest.seq, hash: newest.hash };
+    for (const { item, record } of signed) item.resolve(record);
+  }
+
+  function failed(signed: Signed[], error: unknown): void {
+    const failure = new Error(`cannot write the audit log ${path}: ${describe(error)}`);
+    for (const { item } of signed) item.reject(failure);
+  }
+
+  /** Without fsync: one write(2) on the event loop, finished before this returns. */
+  function writeBatchNow(batch: Waiting[]): void {
+    if (refuseWhenUnusable(batch)) return;
+    const signed = signBatch(batch);
     if (signed.length === 0) return;
-    const buffer = Buffer.concat(signed.map(({ line }) => line));
+    const text = signed.length === 1 ? signed[0]!.line : signed.map(({ line }) => line).join('');
+    const bytes = Buffer.byteLength(text, 'utf8');
     try {
-      const bytesWritten = options.fsync ? (await handle.write(buffer)).bytesWritten : writeSync(handle.fd, buffer);
-      if (bytesWritten !== buffer.length) throw new Error(`only ${bytesWritten} of ${buffer.length} bytes were written`);
-      if (options.fsync) await handle.datasync();
+      const bytesWritten = writeSync(handle.fd, text, null, 'utf8');
+      if (bytesWritten !== bytes) throw new Error(`only ${bytesWritten} of ${bytes} bytes were written`);
     } catch (error) {
       // Undo a partial write so the chain stays whole; if even that fails, stop writing.
+      try {
+        ftruncateSync(handle.fd, size);
+      } catch (truncateError) {
+        damaged = `a failed write could not be undone: ${describe(truncateError)}`;
+      }
+      failed(signed, error);
+      return;
+    }
+    committed(signed, bytes);
+  }
+
+  /** With fsync: the write and the fdatasync through the thread pool; the loop keeps serving. */
+  async function writeBatchFlushed(batch: Waiting[]): Promise<void> {
+    if (refuseWhenUnusable(batch)) return;
+    const signed = signBatch(batch);
+    if (signed.length === 0) return;
+    const buffer = Buffer.from(signed.map(({ line }) => line).join(''), 'utf8');
+    try {
+      const { bytesWritten } = await handle.write(buffer);
+      if (bytesWritten !== buffer.length) throw new Error(`only ${bytesWritten} of ${buffer.length} bytes were written`);
+      await handle.datasync();
+    } catch (error) {
       await handle.truncate(size).catch((truncateError: unknown) => {
         damaged = `a failed write could not be undone: ${describe(truncateError)}`;
       });
-      const failure = new Error(`cannot write the audit log ${path}: ${describe(error)}`);
-      for (const { item } of signed) item.reject(failure);
+      failed(signed, error);
       return;
     }
-    size += buffer.length;
-    last = chain;
-    for (const { item, record } of signed) item.resolve(record);
+    committed(signed, buffer.length);
   }
 
   /** Writes whatever is waiting, batch after batch; one drain at a time keeps the chain in order. */
@@ -212,7 +292,7 @@ export async function openAuditLog(path: string, options: AuditLogOptions = {}):
       while (waiting.length > 0) {
         const batch = waiting.slice(0, MAX_BATCH_RECORDS);
         waiting = waiting.slice(batch.length);
-        await writeBatch(batch);
+        await writeBatchFlushed(batch);
       }
       draining = undefined;
     })();
@@ -224,8 +304,15 @@ export async function openAuditLog(path: string, options: AuditLogOptions = {}):
     ...(repaired === undefined ? {} : { repaired }),
     append(entry) {
       return new Promise<AuditRecord>((resolve, reject) => {
-        waiting.push({ entry, resolve, reject });
-        void drain();
+        const item = { entry, resolve, reject };
+        // Without fsync nothing is ever left in flight, so the record is written right here,
+        // before the caller's next step, and no queue is needed.
+        if (options.fsync) {
+          waiting.push(item);
+          void drain();
+        } else {
+          writeBatchNow([item]);
+        }
       });
     },
     async close() {

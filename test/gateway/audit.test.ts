@@ -6,9 +6,10 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import fc from 'fast-check';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { AuditLogError, canonicalJson, GENESIS_HASH, openAuditLog, recordHash, sha256, type AuditEntry } from '../../src/gateway/audit.js';
+import { AuditLogError, canonicalJson, encodeRecord, GENESIS_HASH, openAuditLog, recordHash, sha256, type AuditEntry } from '../../src/gateway/audit.js';
 import { verifyAuditFiles } from '../../src/gateway/audit-read.js';
 import { cleanup, CLI, eventually, ROOT, runCli, tempDir } from './helpers/harness.js';
 
@@ -138,6 +139,43 @@ describe('writing the audit log', () => {
     expect(written.map((record) => record.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect((await lines(path)).map((line) => (JSON.parse(line) as { tool: string }).tool)).toEqual(written.map((record) => record.tool));
     expect((await verifyAuditFiles([path])).problem).toBeUndefined();
+  });
+});
+
+describe('the record encoder', () => {
+  // The line is built by concatenation for speed; what it must equal is the plain definition:
+  // the record as JSON, hashed over `prev` and the canonical JSON of every other field.
+  const text = fc.string({ unit: 'binary' });
+  const nullable = fc.option(text, { nil: null });
+  const entries = fc.record({
+    identity: text,
+    session: text,
+    tool: text,
+    decision: fc.constantFrom('allow' as const, 'deny' as const),
+    basis: fc.constantFrom('rule' as const, 'default' as const, 'hidden' as const, 'limit' as const),
+    rule: nullable,
+    source: nullable,
+    reason: nullable,
+    args: fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue()),
+  });
+
+  it('writes the same record, and the same hash, as the canonical JSON of its fields', () => {
+    fc.assert(
+      fc.property(entries, fc.nat(), fc.boolean(), fc.date({ noInvalidDate: true }), (entry, seq, includeArgs, time) => {
+        const previous = { seq, hash: sha256(String(seq)) };
+        const { record, line } = encodeRecord(entry, previous, time, includeArgs);
+        expect(line.endsWith('\n')).toBe(true);
+        const parsed = JSON.parse(line) as Record<string, unknown>;
+        expect(parsed).toEqual(JSON.parse(JSON.stringify(record)));
+        const { hash, ...unsigned } = parsed;
+        expect(hash).toBe(sha256(previous.hash + canonicalJson(unsigned)));
+        expect(recordHash(parsed as never)).toBe(hash);
+        expect(record.args_sha256).toBe(sha256(canonicalJson(entry.args)));
+        expect('args' in parsed).toBe(includeArgs);
+        expect(Object.keys(parsed)[0]).toBe('seq');
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
