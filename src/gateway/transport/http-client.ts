@@ -478,9 +478,16 @@ function readBody(response: IncomingMessage, limit: number): Promise<Buffer | un
       }
       chunks.push(chunk);
     });
-    response.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+    let ended = false;
+    response.on('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    });
     response.on('error', reject);
-    response.on('close', () => reject(new Error('the connection closed before the answer was complete')));
+    // 'close' follows 'end' on every answer: an Error (and its stack) only when it did not end.
+    response.on('close', () => {
+      if (!ended) reject(new Error('the connection closed before the answer was complete'));
+    });
   });
 }
 
