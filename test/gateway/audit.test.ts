@@ -11,6 +11,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { AuditLogError, canonicalJson, encodeRecord, GENESIS_HASH, openAuditLog, recordHash, sha256, type AuditEntry } from '../../src/gateway/audit.js';
 import { verifyAuditFiles } from '../../src/gateway/audit-read.js';
+import type { JsonObject } from '../../src/model/json.js';
 import { cleanup, CLI, eventually, ROOT, runCli, tempDir } from './helpers/harness.js';
 
 function entry(tool: string, decision: 'allow' | 'deny', extra: Partial<AuditEntry> = {}): AuditEntry {
@@ -156,7 +157,7 @@ describe('the record encoder', () => {
     rule: nullable,
     source: nullable,
     reason: nullable,
-    args: fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue()),
+    args: fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue()).map((args) => args as JsonObject),
   });
 
   it('writes the same record, and the same hash, as the canonical JSON of its fields', () => {

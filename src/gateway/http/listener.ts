@@ -121,12 +121,16 @@ export async function listenHttp(options: HttpListenOptions): Promise<HttpGatewa
       res.setHeader('Connection', 'close');
       return sendJsonError(res, 431, null, ErrorCodes.invalidRequest, `Request header fields too large: at most ${MAX_HEADER_COUNT} headers.`);
     }
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    if (url.pathname !== path) return sendJsonError(res, 404, null, ErrorCodes.invalidRequest, `Not found: the MCP endpoint is ${path}.`);
-    // A token in the URL ends up in shell histories, proxy logs and Referer headers. Refused
-    // whatever the parameter is called, before anything else is read; the URL is never logged.
-    if (url.search !== '' || (req.url ?? '').includes('?')) {
-      return sendJsonError(res, 400, null, ErrorCodes.invalidRequest, `Bad Request: ${path} takes no query string; send the bearer token in the Authorization header, never in the URL.`);
+    // The endpoint exactly, as every client sends it, needs no parsing; anything else is parsed
+    // to tell a wrong path from a query string.
+    if (req.url !== path) {
+      const url = new URL(req.url ?? '/', 'http://gateway');
+      if (url.pathname !== path) return sendJsonError(res, 404, null, ErrorCodes.invalidRequest, `Not found: the MCP endpoint is ${path}.`);
+      // A token in the URL ends up in shell histories, proxy logs and Referer headers. Refused
+      // whatever the parameter is called, before anything else is read; the URL is never logged.
+      if (url.search !== '' || (req.url ?? '').includes('?')) {
+        return sendJsonError(res, 400, null, ErrorCodes.invalidRequest, `Bad Request: ${path} takes no query string; send the bearer token in the Authorization header, never in the URL.`);
+      }
     }
 
     const host = req.headers.host?.toLowerCase();

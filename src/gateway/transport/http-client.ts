@@ -87,6 +87,7 @@ export function httpClientChannel(spec: HttpUpstream): Channel {
   let standaloneOpened = false;
   /** Session, version and the user's headers: rebuilt when one changes, not per request. */
   let common: OutgoingHttpHeaders = { ...extras };
+  let postHeaders = postHeadersOf(common);
   const inflight = new Set<ClientRequest>();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -99,7 +100,7 @@ export function httpClientChannel(spec: HttpUpstream): Channel {
       const isRequest = 'method' in message && 'id' in message;
       const body = JSON.stringify(message);
       const withSession = sessionId !== undefined;
-      const headers = { ...common, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': Buffer.byteLength(body) };
+      const headers = { ...postHeaders, 'content-length': Buffer.byteLength(body) };
       let response: IncomingMessage;
       try {
         response = await exchange('POST', headers, body);
@@ -198,6 +199,7 @@ export function httpClientChannel(spec: HttpUpstream): Channel {
       ...(protocolVersion === undefined ? {} : { 'mcp-protocol-version': protocolVersion }),
       ...extras,
     };
+    postHeaders = postHeadersOf(common);
   }
 
   function captureSession(response: IncomingMessage): void {
@@ -460,6 +462,11 @@ function messageOf(text: string): string | undefined {
  * The whole body, or undefined when it is larger than `limit` (the connection is then dropped,
  * not read on: a hostile upstream cannot make the gateway buffer without bound).
  */
+/** What every POST sends besides its length. */
+function postHeadersOf(common: OutgoingHttpHeaders): OutgoingHttpHeaders {
+  return { ...common, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+}
+
 function readBody(response: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     if (Number(response.headers['content-length']) > limit) {
