@@ -10,7 +10,7 @@
 // JSON with the same shape works too. A presented token is hashed and compared with every stored
 // hash in constant time, so neither timing nor an early exit tells how close a guess was.
 
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 
@@ -26,7 +26,7 @@ export interface TokenTable {
 const DIGEST = /^(?:sha256:)?([0-9a-fA-F]{64})$/;
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /** A new random token: 32 bytes from the system's CSPRNG, base64url, with a recognisable prefix. */
@@ -82,7 +82,8 @@ function parseTokenText(text: string, path: string): Record<string, unknown> {
 
 /** The identity a presented token belongs to, or undefined. Looks at every entry, always. */
 export function identify(table: TokenTable, token: string): string | undefined {
-  const digest = createHash('sha256').update(token, 'utf8').digest();
+  // One-shot: no Hash object per request.
+  const digest = hash('sha256', token, 'buffer');
   let found: string | undefined;
   for (const entry of table.entries) {
     if (timingSafeEqual(digest, entry.digest) && found === undefined) found = entry.identity;
