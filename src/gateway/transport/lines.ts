@@ -19,8 +19,12 @@ export function createLineDecoder(onMessage: (inbound: Inbound) => void, maxLine
   let discarding = false;
 
   const emitLine = (bytes: Buffer): void => {
-    const line = bytes.toString('utf8').replace(/\r$/, '');
-    if (line.trim() === '') return;
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+    const line = bytes.toString('utf8', 0, end);
+    // A message starts with `{` (or `[`); only anything else is looked at for being blank, so a
+    // long line is not copied by trim() just to find that it is not.
+    const first = bytes[0];
+    if (first !== 0x7b && first !== 0x5b && line.trim() === '') return;
     onMessage(parseMessage(line));
   };
 
