@@ -44,9 +44,13 @@ export interface LimiterOptions {
   sweepEvery?: number;
 }
 
-/** The last admissions of one counter, oldest first, in a ring that grows up to `max`. */
+/**
+ * The last admissions of one counter, oldest first, in a ring that grows up to `max`. A typed
+ * array: a busy limit holds hundreds of thousands of times, which the garbage collector then
+ * never has to look through or copy.
+ */
 interface Counter {
-  times: number[];
+  times: Float64Array;
   start: number;
   size: number;
   max: number;
@@ -81,7 +85,7 @@ function counterKey(claim: LimitClaim, who: LimitSubject): string {
 }
 
 function at(counter: Counter, index: number): number {
-  return counter.times[(counter.start + index) % counter.times.length] as number;
+  return counter.times[(counter.start + index) % counter.times.length]!;
 }
 
 function newest(counter: Counter): number {
@@ -107,10 +111,10 @@ function push(counter: Counter, time: number): void {
 
 /** Capacity doubles up to `max`, so a limit of 10000 per day costs memory only when used. */
 function grow(counter: Counter): void {
-  const ordered: number[] = [];
-  for (let i = 0; i < counter.size; i++) ordered.push(at(counter, i));
   const capacity = Math.min(counter.max, Math.max(4, counter.times.length * 2));
-  counter.times = ordered.concat(new Array<number>(capacity - ordered.length).fill(0));
+  const times = new Float64Array(capacity);
+  for (let i = 0; i < counter.size; i++) times[i] = at(counter, i);
+  counter.times = times;
   counter.start = 0;
 }
 
@@ -158,7 +162,7 @@ export class SlidingWindowLimiter {
       if (max === 0 || !usableWindow(claim.window_ms)) return { admitted: false, claim, retryAfterMs: Number.POSITIVE_INFINITY };
       const key = counterKey(claim, who);
       if (keys.includes(key)) continue;
-      const counter = this.#existingCounter(key, max, claim.window_ms) ?? { times: [], start: 0, size: 0, max, windowMs: claim.window_ms };
+      const counter = this.#existingCounter(key, max, claim.window_ms) ?? { times: new Float64Array(0), start: 0, size: 0, max, windowMs: claim.window_ms };
       const room = roomAt(counter);
       if (room > nowMs) return { admitted: false, claim, retryAfterMs: room - nowMs };
       keys.push(key);
@@ -221,8 +225,9 @@ export class SlidingWindowLimiter {
 }
 
 function reshape(counter: Counter, max: number, windowMs: number): void {
-  const kept: number[] = [];
-  for (let i = Math.max(0, counter.size - max); i < counter.size; i++) kept.push(at(counter, i));
+  const from = Math.max(0, counter.size - max);
+  const kept = new Float64Array(counter.size - from);
+  for (let i = from; i < counter.size; i++) kept[i - from] = at(counter, i);
   counter.times = kept;
   counter.start = 0;
   counter.size = kept.length;
