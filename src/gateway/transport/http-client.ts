@@ -458,15 +458,15 @@ function messageOf(text: string): string | undefined {
   return detail !== '' && detail.length <= 200 && !/[\p{Cc}\p{Cf}]/u.test(detail) ? detail : undefined;
 }
 
-/**
- * The whole body, or undefined when it is larger than `limit` (the connection is then dropped,
- * not read on: a hostile upstream cannot make the gateway buffer without bound).
- */
 /** What every POST sends besides its length. */
 function postHeadersOf(common: OutgoingHttpHeaders): OutgoingHttpHeaders {
   return { ...common, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 }
 
+/**
+ * The whole body, or undefined when it is larger than `limit` (the connection is then dropped,
+ * not read on: a hostile upstream cannot make the gateway buffer without bound).
+ */
 function readBody(response: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     if (Number(response.headers['content-length']) > limit) {
