@@ -13,12 +13,12 @@ import type { AddressInfo } from 'node:net';
 
 // The MCP-Protocol-Version values a client may send after initialize: the SDK's list, which its
 // transport accepted before ours (the only thing the listener still takes from the SDK).
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 
 import { DEFAULT_MAX_BODY_BYTES, ErrorCodes, parseMessage, type RequestId } from '../jsonrpc.js';
 import type { Logger } from '../log.js';
 import type { Session } from '../session.js';
 import type { Channel } from '../transport/channel.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from './protocol-versions.js';
 import { isLoopback } from './address.js';
 import { createStreamableSession, postHeadersRefused, type StreamableSession } from './streamable.js';
 import { bearerToken, identify, type TokenTable } from './tokens.js';
