@@ -186,8 +186,9 @@ export async function openAuditLog(path: string, options: AuditLogOptions = {}):
   let size: number;
   let last: { seq: number; hash: string };
   let repaired: string | undefined;
+  let opened: FileHandle | undefined;
   try {
-    handle = await open(path, 'a+');
+    handle = opened = await open(path, 'a+');
     size = (await handle.stat()).size;
     const torn = await cutIncompleteTail(handle, size, path);
     if (torn) {
@@ -196,6 +197,8 @@ export async function openAuditLog(path: string, options: AuditLogOptions = {}):
     }
     last = await lastRecord(handle, size, path);
   } catch (error) {
+    // A log refused (damaged, unreadable) leaves no descriptor open behind it.
+    await opened?.close().catch(() => undefined);
     await release();
     throw error;
   }
