@@ -85,6 +85,11 @@ export interface AuditLog {
   readonly repaired?: string;
   /** Resolves once the record is written; rejects (and leaves the log as it was) if it cannot be. */
   append(entry: AuditEntry): Promise<AuditRecord>;
+  /**
+   * Without fsync: writes the record before returning, and throws (leaving the log as it was) if
+   * it cannot. Absent with fsync, whose flush goes through the thread pool.
+   */
+  appendNow?: (entry: AuditEntry) => AuditRecord;
   close(): Promise<void>;
 }
 
@@ -318,6 +323,17 @@ export async function openAuditLog(path: string, options: AuditLogOptions = {}):
         }
       });
     },
+    ...(options.fsync
+      ? {}
+      : {
+          appendNow(entry: AuditEntry): AuditRecord {
+            let written: AuditRecord | undefined;
+            let failure: Error | undefined;
+            writeBatchNow([{ entry, resolve: (record) => (written = record), reject: (error) => (failure = error) }]);
+            if (written === undefined) throw failure ?? new Error(`cannot write the audit log ${path}`);
+            return written;
+          },
+        }),
     async close() {
       if (closed) return;
       await draining;

@@ -29,7 +29,9 @@ export interface CallGate {
   /**
    * Decides one tools/call, writes its audit record (and waits for the write), and reserves
    * quota. `forward: true` carries the arguments exactly as checked: those are what is sent on.
-   * Never rejects: any failure is a denial.
+   * Answers at once when nothing it needs must wait for I/O (an allowed call with the in-process
+   * limiter and an audit log without fsync), with a promise otherwise. Never rejects or throws:
+   * any failure is a denial.
    */
-  admit(call: GateCall): Promise<GateVerdict>;
+  admit(call: GateCall): GateVerdict | Promise<GateVerdict>;
 }

@@ -50,7 +50,7 @@ export function createCallGate(options: GateOptions): CallGate {
       return isHidden(policies.active.prepared, tool, identity);
     },
 
-    async admit(call) {
+    admit(call) {
       const active = policies.active;
       if (call.inventory.kind === 'unavailable') {
         return deny(call, call.args, {
@@ -68,58 +68,97 @@ export function createCallGate(options: GateOptions): CallGate {
         if (decision.basis === 'default') return deny(call, args, withNearMiss(denialFor(decision, call, active.sourceMap), active, decided, call.inventory.tools));
         return deny(call, args, denialFor(decision, call, active.sourceMap, unevaluableDeny(decision, active, decided, call.inventory.tools)));
       }
-
-      let admission: Admission;
-      try {
-        admission = await limits.tryAdmit(decision.limits, { identity: call.identity, session: call.session }, now?.());
-      } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
-        log.error(`denied ${quoted(call.tool)}: rate-limit store unavailable: ${why}`);
-        return deny(call, args, {
-          basis: 'limit',
-          rule: null,
-          source: null,
-          reason: `rate-limit store unavailable: ${why}`,
-          text: `Denied by policyc: the gateway cannot count this call against its rate limits (rate-limit store unavailable: ${why}), and it forwards no limited call uncounted. Try again later.`,
-        });
+      // Counted and recorded in the same synchronous step as the decision when the store and the
+      // log need no I/O to answer (the in-process limiter, an audit log without fsync): an allowed
+      // call then reaches the upstream without waiting for a turn of the event loop.
+      const { tryAdmitNow } = limits;
+      const { appendNow } = audit;
+      if (tryAdmitNow !== undefined && appendNow !== undefined) {
+        let admission: Admission;
+        try {
+          admission = tryAdmitNow.call(limits, decision.limits, { identity: call.identity, session: call.session }, now?.());
+        } catch (error) {
+          return deny(call, args, storeUnavailable(call, error));
+        }
+        if (!admission.admitted) return deny(call, args, limitReached(admission, active));
+        try {
+          appendNow(allowedEntry(call, args, decision, active));
+        } catch (error) {
+          return unrecorded(call, admission.ticket, error);
+        }
+        return forwarded(args, admission.ticket);
       }
-      if (!admission.admitted) {
-        const { claim, retryAfterMs } = admission;
-        const source = at(active.sourceMap?.rules[claim.id]);
-        const scope = claim.by === 'identity' ? 'for this caller' : claim.by === 'session' ? 'for this session' : 'for all callers together';
-        const retry = Number.isFinite(retryAfterMs) ? `retry after ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s` : 'this limit admits no calls';
-        return deny(call, args, {
-          basis: 'limit',
-          rule: claim.id,
-          source,
-          reason: `limit ${claim.max} per ${claim.per} reached ${scope}; ${retry}`,
-          text: `Denied by policyc: the limit of ${claim.max} calls per ${claim.per} (${ruleName(claim.id, source)}) is reached ${scope}; ${retry}.`,
-        });
-      }
-
-      const ruleSource = decision.rule === undefined ? null : at(active.sourceMap?.rules[decision.rule]);
-      const entry: AuditEntry = {
-        identity: call.identity,
-        session: call.session,
-        tool: call.tool,
-        decision: 'allow',
-        basis: decision.basis === 'rule' ? 'rule' : 'default',
-        rule: decision.rule ?? null,
-        source: ruleSource,
-        reason: decision.reason ?? null,
-        args,
-      };
-      try {
-        await audit.append(entry);
-      } catch (error) {
-        releaseQuietly(limits, admission.ticket, log);
-        const why = error instanceof Error ? error.message : String(error);
-        log.error(`denied ${quoted(call.tool)}: ${why}`);
-        return { forward: false, text: `Denied by policyc: the gateway could not write its audit record (${why}), and it forwards no call without one.` };
-      }
-      return { forward: true, args, reservation: { release: () => releaseQuietly(limits, admission.ticket, log) } };
+      return admitLater(call, args, decision, active);
     },
   };
+
+  async function admitLater(call: GateCall, args: GateCall['args'], decision: Decision, active: ActivePolicy): Promise<GateVerdict> {
+    let admission: Admission;
+    try {
+      admission = await limits.tryAdmit(decision.limits, { identity: call.identity, session: call.session }, now?.());
+    } catch (error) {
+      return deny(call, args, storeUnavailable(call, error));
+    }
+    if (!admission.admitted) return deny(call, args, limitReached(admission, active));
+    try {
+      await audit.append(allowedEntry(call, args, decision, active));
+    } catch (error) {
+      return unrecorded(call, admission.ticket, error);
+    }
+    return forwarded(args, admission.ticket);
+  }
+
+  function storeUnavailable(call: GateCall, error: unknown): Denial {
+    const why = error instanceof Error ? error.message : String(error);
+    log.error(`denied ${quoted(call.tool)}: rate-limit store unavailable: ${why}`);
+    return {
+      basis: 'limit',
+      rule: null,
+      source: null,
+      reason: `rate-limit store unavailable: ${why}`,
+      text: `Denied by policyc: the gateway cannot count this call against its rate limits (rate-limit store unavailable: ${why}), and it forwards no limited call uncounted. Try again later.`,
+    };
+  }
+
+  function limitReached(admission: Extract<Admission, { admitted: false }>, active: ActivePolicy): Denial {
+    const { claim, retryAfterMs } = admission;
+    const source = at(active.sourceMap?.rules[claim.id]);
+    const scope = claim.by === 'identity' ? 'for this caller' : claim.by === 'session' ? 'for this session' : 'for all callers together';
+    const retry = Number.isFinite(retryAfterMs) ? `retry after ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s` : 'this limit admits no calls';
+    return {
+      basis: 'limit',
+      rule: claim.id,
+      source,
+      reason: `limit ${claim.max} per ${claim.per} reached ${scope}; ${retry}`,
+      text: `Denied by policyc: the limit of ${claim.max} calls per ${claim.per} (${ruleName(claim.id, source)}) is reached ${scope}; ${retry}.`,
+    };
+  }
+
+  function allowedEntry(call: GateCall, args: GateCall['args'], decision: Decision, active: ActivePolicy): AuditEntry {
+    return {
+      identity: call.identity,
+      session: call.session,
+      tool: call.tool,
+      decision: 'allow',
+      basis: decision.basis === 'rule' ? 'rule' : 'default',
+      rule: decision.rule ?? null,
+      source: decision.rule === undefined ? null : at(active.sourceMap?.rules[decision.rule]),
+      reason: decision.reason ?? null,
+      args,
+    };
+  }
+
+  /** The record could not be written: the quota goes back and the call does not go on. */
+  function unrecorded(call: GateCall, ticket: AdmissionTicket, error: unknown): GateVerdict {
+    releaseQuietly(limits, ticket, log);
+    const why = error instanceof Error ? error.message : String(error);
+    log.error(`denied ${quoted(call.tool)}: ${why}`);
+    return { forward: false, text: `Denied by policyc: the gateway could not write its audit record (${why}), and it forwards no call without one.` };
+  }
+
+  function forwarded(args: GateCall['args'], ticket: AdmissionTicket): GateVerdict {
+    return { forward: true, args, reservation: { release: () => releaseQuietly(limits, ticket, log) } };
+  }
 
   async function deny(call: GateCall, args: GateCall['args'], denial: Denial): Promise<GateVerdict> {
     try {

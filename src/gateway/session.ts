@@ -347,9 +347,12 @@ export function createSession(options: SessionOptions): Session {
     const key = idKey(request.id);
     const held: Held = { cancelled: false };
     clientRequests.set(key, held);
-    const known = await toolInventory();
+    // Once the tool list is known, and when the gate answers at once, nothing here waits: the
+    // call is decided, recorded and written to the upstream in the turn that read it.
+    const known = inventorySettled?.kind === 'known' ? inventorySettled : await toolInventory();
     if (held.cancelled || closed) return;
-    const verdict = await gate.admit({ tool: name, args, identity: options.identity, session: options.id, inventory: known });
+    const admitted = gate.admit({ tool: name, args, identity: options.identity, session: options.id, inventory: known });
+    const verdict = admitted instanceof Promise ? await admitted : admitted;
     if (held.cancelled || closed) {
       if (verdict.forward) verdict.reservation?.release();
       return;

@@ -99,6 +99,53 @@ describe('the call gate', () => {
     await audit.close();
   });
 
+  it('answers an allowed call at once, its record already written, when neither the limiter nor the log must wait', async () => {
+    const folder = await tempDir();
+    const auditPath = join(folder, 'audit.jsonl');
+    const audit = await openAuditLog(auditPath);
+    const gate = createCallGate({ policies: store, limiter: new SlidingWindowLimiter(), audit, log: silentLogger });
+    const verdict = gate.admit(call('echo'));
+    expect(verdict).not.toBeInstanceOf(Promise);
+    expect((verdict as { forward: boolean }).forward).toBe(true);
+    expect((await auditRecords(auditPath)).map((record) => [record.tool, record.decision])).toEqual([['echo', 'allow']]);
+    await audit.close();
+
+    // With fsync the flush goes through the thread pool: the answer is a promise, the record
+    // written before it settles.
+    const syncedPath = join(folder, 'synced.jsonl');
+    const synced = await openAuditLog(syncedPath, { fsync: true });
+    const later = createCallGate({ policies: store, limiter: new SlidingWindowLimiter(), audit: synced, log: silentLogger }).admit(call('echo'));
+    expect(later).toBeInstanceOf(Promise);
+    expect((await later).forward).toBe(true);
+    expect((await auditRecords(syncedPath)).length).toBe(1);
+    await synced.close();
+  });
+
+  it('denies an allowed call whose record cannot be written at once, and gives its quota back', async () => {
+    const failing: AuditLog = {
+      path: '/full/disk',
+      append: (_entry: AuditEntry): Promise<AuditRecord> => Promise.reject(new Error('unused')),
+      appendNow: (_entry: AuditEntry): AuditRecord => {
+        throw new Error('cannot write the audit log /full/disk: ENOSPC: no space left on device');
+      },
+      close: async () => {},
+    };
+    const limiter = new SlidingWindowLimiter();
+    const gate = createCallGate({ policies: store, limiter, audit: failing, log: silentLogger });
+    for (let i = 0; i < 5; i++) {
+      expect(gate.admit(call('get-sum'))).toEqual({
+        forward: false,
+        text: 'Denied by policyc: the gateway could not write its audit record (cannot write the audit log /full/disk: ENOSPC: no space left on device), and it forwards no call without one.',
+      });
+    }
+    const folder = await tempDir();
+    const audit = await openAuditLog(join(folder, 'audit.jsonl'));
+    const working = createCallGate({ policies: store, limiter, audit, log: silentLogger });
+    for (let i = 0; i < 3; i++) expect((await working.admit(call('get-sum'))).forward).toBe(true);
+    expect((await working.admit(call('get-sum'))).forward).toBe(false);
+    await audit.close();
+  });
+
   it('reads the policy in force at each call: a swapped policy applies to the next call', async () => {
     const folder = await tempDir();
     const audit = await openAuditLog(join(folder, 'audit.jsonl'));

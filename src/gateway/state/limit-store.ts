@@ -22,6 +22,11 @@ export interface LimitStore {
    * skewed clocks agree). Rejects with LimitStoreUnavailable when the store cannot answer.
    */
   tryAdmit(claims: readonly LimitClaim[], who: LimitSubject, nowMs?: number): Promise<Admission>;
+  /**
+   * The same answer at once, for a store that needs no I/O (the in-process one): the gate then
+   * decides, counts and records a call in one synchronous step. Throws LimitStoreUnavailable.
+   */
+  tryAdmitNow?(claims: readonly LimitClaim[], who: LimitSubject, nowMs?: number): Admission;
   /** Gives an admission's quota back; a ticket released twice, or a stranger's, does nothing. */
   release(ticket: AdmissionTicket): Promise<void>;
   close(): Promise<void>;

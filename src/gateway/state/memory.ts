@@ -16,7 +16,11 @@ export class MemoryLimitStore implements LimitStore {
   }
 
   tryAdmit(claims: readonly LimitClaim[], who: LimitSubject, nowMs?: number): Promise<Admission> {
-    return Promise.resolve(this.#limiter.tryAdmit(claims, who, nowMs ?? this.#clock()));
+    return Promise.resolve(this.tryAdmitNow(claims, who, nowMs));
+  }
+
+  tryAdmitNow(claims: readonly LimitClaim[], who: LimitSubject, nowMs?: number): Admission {
+    return this.#limiter.tryAdmit(claims, who, nowMs ?? this.#clock());
   }
 
   release(ticket: AdmissionTicket): Promise<void> {
