@@ -77,18 +77,29 @@ describe('the call gate', () => {
     await audit.close();
   });
 
-  it('denies a call whose audit record cannot be written, and gives its quota back', async () => {
-    const failing: AuditLog = {
-      path: '/full/disk',
-      append: (_entry: AuditEntry): Promise<AuditRecord> => Promise.reject(new Error('cannot write the audit log /full/disk: ENOSPC: no space left on device')),
-      close: async () => {},
-    };
+  const DISK_FULL = 'cannot write the audit log /full/disk: ENOSPC: no space left on device';
+  const failingLogs: [string, AuditLog][] = [
+    ['through the thread pool (append)', { path: '/full/disk', append: (_entry: AuditEntry): Promise<AuditRecord> => Promise.reject(new Error(DISK_FULL)), close: async () => {} }],
+    [
+      'at once (appendNow)',
+      {
+        path: '/full/disk',
+        append: (_entry: AuditEntry): Promise<AuditRecord> => Promise.reject(new Error('unused')),
+        appendNow: (_entry: AuditEntry): AuditRecord => {
+          throw new Error(DISK_FULL);
+        },
+        close: async () => {},
+      },
+    ],
+  ];
+
+  it.each(failingLogs)('denies a call whose audit record cannot be written %s, and gives its quota back', async (_how, failing) => {
     const limiter = new SlidingWindowLimiter();
     const gate = createCallGate({ policies: store, limiter, audit: failing, log: silentLogger });
     for (let i = 0; i < 5; i++) {
       expect(await gate.admit(call('get-sum'))).toEqual({
         forward: false,
-        text: 'Denied by policyc: the gateway could not write its audit record (cannot write the audit log /full/disk: ENOSPC: no space left on device), and it forwards no call without one.',
+        text: `Denied by policyc: the gateway could not write its audit record (${DISK_FULL}), and it forwards no call without one.`,
       });
     }
     // Five refused calls took none of the three per minute.
@@ -96,6 +107,7 @@ describe('the call gate', () => {
     const audit = await openAuditLog(join(folder, 'audit.jsonl'));
     const working = createCallGate({ policies: store, limiter, audit, log: silentLogger });
     for (let i = 0; i < 3; i++) expect((await working.admit(call('get-sum'))).forward).toBe(true);
+    expect((await working.admit(call('get-sum'))).forward).toBe(false);
     await audit.close();
   });
 
@@ -119,31 +131,6 @@ describe('the call gate', () => {
     expect((await later).forward).toBe(true);
     expect((await auditRecords(syncedPath)).length).toBe(1);
     await synced.close();
-  });
-
-  it('denies an allowed call whose record cannot be written at once, and gives its quota back', async () => {
-    const failing: AuditLog = {
-      path: '/full/disk',
-      append: (_entry: AuditEntry): Promise<AuditRecord> => Promise.reject(new Error('unused')),
-      appendNow: (_entry: AuditEntry): AuditRecord => {
-        throw new Error('cannot write the audit log /full/disk: ENOSPC: no space left on device');
-      },
-      close: async () => {},
-    };
-    const limiter = new SlidingWindowLimiter();
-    const gate = createCallGate({ policies: store, limiter, audit: failing, log: silentLogger });
-    for (let i = 0; i < 5; i++) {
-      expect(gate.admit(call('get-sum'))).toEqual({
-        forward: false,
-        text: 'Denied by policyc: the gateway could not write its audit record (cannot write the audit log /full/disk: ENOSPC: no space left on device), and it forwards no call without one.',
-      });
-    }
-    const folder = await tempDir();
-    const audit = await openAuditLog(join(folder, 'audit.jsonl'));
-    const working = createCallGate({ policies: store, limiter, audit, log: silentLogger });
-    for (let i = 0; i < 3; i++) expect((await working.admit(call('get-sum'))).forward).toBe(true);
-    expect((await working.admit(call('get-sum'))).forward).toBe(false);
-    await audit.close();
   });
 
   it('reads the policy in force at each call: a swapped policy applies to the next call', async () => {
