@@ -130,7 +130,10 @@ async function install(files) {
   for (const file of entryLast) {
     await mkdir(dirname(file.path), { recursive: true });
     const temporary = `${file.path}.${process.pid}.tmp`;
-    await writeFile(temporary, file.contents);
+    // The entry starts with `#!/usr/bin/env node` and is what `npx policyc` and the installed
+    // bin run: it must stay executable, as esbuild would have written it.
+    const script = file.contents[0] === 0x23 && file.contents[1] === 0x21;
+    await writeFile(temporary, file.contents, { mode: script ? 0o755 : 0o644 });
     await rename(temporary, file.path);
   }
 }

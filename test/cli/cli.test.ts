@@ -1,10 +1,11 @@
 // The CLI as a user meets it: exit codes (SPEC §5), what goes to stdout and stderr, files written.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { EXAMPLE, ROOT, hasStackTrace, runCli, tempFolder } from './run.js';
+import { CLI, EXAMPLE, ROOT, hasStackTrace, runCli, tempFolder } from './run.js';
 
 let folder: { path: string; remove: () => void };
 beforeEach(() => {
@@ -227,6 +228,14 @@ describe('the program', () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
     for (const command of ['lint', 'build', 'explain', 'serve', 'audit']) expect(help.stdout).toContain(command);
+  });
+
+  it('runs as an executable, as npx and the installed bin run it', () => {
+    // `npx policyc …` executes dist/cli/main.js itself: its shebang and its mode must hold.
+    expect(statSync(CLI).mode & 0o111).toBe(0o111);
+    const result = spawnSync(CLI, ['--version'], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 
   it('exits 2 for an unknown command', async () => {
