@@ -164,7 +164,7 @@ export function encodeRecord(entry: AuditEntry, previous: { seq: number; hash: s
   const hash = sha256(previous.hash + canonical);
   const line =
     `{"seq":${seq},"time":"${iso}","identity":${identity},"session":${session},"tool":${tool},"decision":${decision},"basis":${basis},` +
-    `"rule":${rule},"source":${source},"reason":${reason},"args_sha256":"${argsSha256}",${includeArgs ? `"args":${argsText},` : ''}"prev":${prev},"hash":"${hash}"}\n`;
+    `"rule":${rule},"source":${source},"reason":${reason},"args_sha256":"${argsSha256}",${args}"prev":${prev},"hash":"${hash}"}\n`;
   const record: AuditRecord = {
     seq,
     time: iso,
