@@ -223,40 +223,43 @@ export async function openAuditLog(path: string, options: AuditLogOptions = {}):
         signed.push({ item, record, line });
         chain = record;
       } catch (error) {
-        item.reject(new Error(`cannot write the audit log ${path}: ${describe(error)}`));
+        item.reject(failure(error));
       }
     }
     return signed;
   }
 
-  function refuseWhenUnusable(batch: Waiting[]): boolean {
-    if (!closed && !damaged) return false;
-    const error = new Error(closed ? 'the audit log is closed' : `the audit log is damaged (${damaged}); restart the gateway after checking it with \`policyc audit verify\``);
-    for (const item of batch) item.reject(error);
-    return true;
+  /** Why nothing more can be written, if so. */
+  function unusable(): Error | undefined {
+    if (!closed && !damaged) return undefined;
+    return new Error(closed ? 'the audit log is closed' : `the audit log is damaged (${damaged}); restart the gateway after checking it with \`policyc audit verify\``);
   }
 
-  function committed(signed: Signed[], bytes: number): void {
+  function advance(newest: AuditRecord, bytes: number): void {
     size += bytes;
-    const newest = signed[signed.length - 1]!.record;
     last = { seq: newest.seq, hash: newest.hash };
-    for (const { item, record } of signed) item.resolve(record);
   }
 
-  function failed(signed: Signed[], error: unknown): void {
-    const failure = new Error(`cannot write the audit log ${path}: ${describe(error)}`);
-    for (const { item } of signed) item.reject(failure);
+  function failure(error: unknown): Error {
+    return new Error(`cannot write the audit log ${path}: ${describe(error)}`);
   }
 
-  /** Without fsync: one write(2) on the event loop, finished before this returns. */
-  function writeBatchNow(batch: Waiting[]): void {
-    if (refuseWhenUnusable(batch)) return;
-    const signed = signBatch(batch);
-    if (signed.length === 0) return;
-    const text = signed.length === 1 ? signed[0]!.line : signed.map(({ line }) => line).join('');
-    const bytes = Buffer.byteLength(text, 'utf8');
+  /**
+   * Without fsync: one write(2) on the event loop. The record is written when this returns; if it
+   * cannot be, this throws and the log is as it was.
+   */
+  function writeNow(entry: AuditEntry): AuditRecord {
+    const refused = unusable();
+    if (refused) throw refused;
+    let encoded: { record: AuditRecord; line: string };
     try {
-      const bytesWritten = writeSync(handle.fd, text, null, 'utf8');
+      encoded = encodeRecord(entry, last, now(), options.includeArgs === true);
+    } catch (error) {
+      throw failure(error);
+    }
+    const bytes = Buffer.byteLength(encoded.line, 'utf8');
+    try {
+      const bytesWritten = writeSync(handle.fd, encoded.line, null, 'utf8');
       if (bytesWritten !== bytes) throw new Error(`only ${bytesWritten} of ${bytes} bytes were written`);
     } catch (error) {
       // Undo a partial write so the chain stays whole; if even that fails, stop writing.
@@ -265,15 +268,19 @@ export async function openAuditLog(path: string, options: AuditLogOptions = {}):
       } catch (truncateError) {
         damaged = `a failed write could not be undone: ${describe(truncateError)}`;
       }
-      failed(signed, error);
-      return;
+      throw failure(error);
     }
-    committed(signed, bytes);
+    advance(encoded.record, bytes);
+    return encoded.record;
   }
 
   /** With fsync: the write and the fdatasync through the thread pool; the loop keeps serving. */
   async function writeBatchFlushed(batch: Waiting[]): Promise<void> {
-    if (refuseWhenUnusable(batch)) return;
+    const refused = unusable();
+    if (refused) {
+      for (const item of batch) item.reject(refused);
+      return;
+    }
     const signed = signBatch(batch);
     if (signed.length === 0) return;
     const buffer = Buffer.from(signed.map(({ line }) => line).join(''), 'utf8');
@@ -285,10 +292,12 @@ export async function openAuditLog(path: string, options: AuditLogOptions = {}):
       await handle.truncate(size).catch((truncateError: unknown) => {
         damaged = `a failed write could not be undone: ${describe(truncateError)}`;
       });
-      failed(signed, error);
+      const failed = failure(error);
+      for (const { item } of signed) item.reject(failed);
       return;
     }
-    committed(signed, buffer.length);
+    advance(signed[signed.length - 1]!.record, buffer.length);
+    for (const { item, record } of signed) item.resolve(record);
   }
 
   /** Writes whatever is waiting, batch after batch; one drain at a time keeps the chain in order. */
@@ -311,29 +320,21 @@ export async function openAuditLog(path: string, options: AuditLogOptions = {}):
     path,
     ...(repaired === undefined ? {} : { repaired }),
     append(entry) {
-      return new Promise<AuditRecord>((resolve, reject) => {
-        const item = { entry, resolve, reject };
-        // Without fsync nothing is ever left in flight, so the record is written right here,
-        // before the caller's next step, and no queue is needed.
-        if (options.fsync) {
-          waiting.push(item);
-          void drain();
-        } else {
-          writeBatchNow([item]);
+      // Without fsync nothing is ever left in flight, so the record is written right here, before
+      // the caller's next step, and no queue is needed.
+      if (!options.fsync) {
+        try {
+          return Promise.resolve(writeNow(entry));
+        } catch (error) {
+          return Promise.reject(error as Error);
         }
+      }
+      return new Promise<AuditRecord>((resolve, reject) => {
+        waiting.push({ entry, resolve, reject });
+        void drain();
       });
     },
-    ...(options.fsync
-      ? {}
-      : {
-          appendNow(entry: AuditEntry): AuditRecord {
-            let written: AuditRecord | undefined;
-            let failure: Error | undefined;
-            writeBatchNow([{ entry, resolve: (record) => (written = record), reject: (error) => (failure = error) }]);
-            if (written === undefined) throw failure ?? new Error(`cannot write the audit log ${path}`);
-            return written;
-          },
-        }),
+    ...(options.fsync ? {} : { appendNow: writeNow }),
     async close() {
       if (closed) return;
       await draining;
