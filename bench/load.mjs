@@ -8,31 +8,26 @@
 //
 //   node bench/load.mjs [--sessions N] [--seconds N] [--json]
 //
-// The load generator is one process with keep-alive HTTP from undici's Pool (no SDK; about half
-// the CPU per request of node:http's client, measured), so that it costs the machine as little as
-// it can; everything runs on this machine, on 127.0.0.1, bounded in count (--sessions) and time
+// The load generator is one process, one keep-alive connection per session (bench/http1.mjs: no
+// SDK, no general-purpose HTTP client), so that it takes as little of the machine from the gateway
+// as it can; everything runs on this machine, on 127.0.0.1, bounded in count (--sessions) and time
 // (--seconds).
 
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { Pool } from 'undici';
 
+import { HttpConnection } from './http1.mjs';
 import { benchPolicy, CLI, cpuMs, createToken, FIXTURE_UPSTREAM, removeFolder, rssMiB, start, stopAll, tempFolder } from './processes.mjs';
 import { percentile, wholeNumberOption } from './stats.js';
 
 const PROTOCOL = '2025-06-18';
 const CALL_PARAMS = { name: 'get_stock_quote', arguments: { symbols: ['HK.00700'] } };
 
-/** One POST; resolves with status, headers and the JSON-RPC message of the answer (if any). */
-async function post(pool, url, headers, body) {
-  const response = await pool.request({
-    path: url.pathname,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
-    body: JSON.stringify(body),
-  });
-  const raw = await response.body.text();
+/** One POST on a session's connection; resolves with status, headers and the JSON-RPC answer (if any). */
+async function post(connection, url, headers, body) {
+  const response = await connection.request('POST', url.pathname, { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, JSON.stringify(body));
+  const raw = response.body;
   let message;
   if (raw !== '') {
     if ((response.headers['content-type'] ?? '').startsWith('text/event-stream')) {
@@ -46,12 +41,13 @@ async function post(pool, url, headers, body) {
       message = JSON.parse(raw);
     }
   }
-  return { status: response.statusCode, headers: response.headers, message };
+  return { status: response.status, headers: response.headers, message };
 }
 
-async function openSession(pool, url, token) {
+async function openSession(url, token) {
+  const connection = await HttpConnection.open(url.hostname, Number(url.port));
   const auth = token === undefined ? {} : { authorization: `Bearer ${token}` };
-  const init = await post(pool, url, auth, {
+  const init = await post(connection, url, auth, {
     jsonrpc: '2.0',
     id: 0,
     method: 'initialize',
@@ -60,16 +56,15 @@ async function openSession(pool, url, token) {
   const session = init.headers['mcp-session-id'];
   if (init.status !== 200 || !session) throw new Error(`initialize failed: ${init.status} ${JSON.stringify(init.message)}`);
   const headers = { ...auth, 'mcp-session-id': session, 'mcp-protocol-version': PROTOCOL };
-  const initialized = await post(pool, url, headers, { jsonrpc: '2.0', method: 'notifications/initialized' });
+  const initialized = await post(connection, url, headers, { jsonrpc: '2.0', method: 'notifications/initialized' });
   if (initialized.status !== 202 && initialized.status !== 200) throw new Error(`notifications/initialized: ${initialized.status}`);
-  return headers;
+  return { connection, headers };
 }
 
 /** `sessions` loops, each calling until `deadline`; every latency and every error counted. */
 export async function drive(address, token, { sessions, seconds, onTick }) {
   const url = new URL(address);
-  const pool = new Pool(url.origin, { connections: sessions * 2 });
-  const opened = await Promise.all(Array.from({ length: sessions }, () => openSession(pool, url, token)));
+  const opened = await Promise.all(Array.from({ length: sessions }, () => openSession(url, token)));
   await onTick?.('open');
   const latencies = [];
   const errors = new Map();
@@ -78,12 +73,12 @@ export async function drive(address, token, { sessions, seconds, onTick }) {
   const startedAt = performance.now();
   const deadline = startedAt + seconds * 1000;
   await Promise.all(
-    opened.map(async (headers) => {
+    opened.map(async ({ connection, headers }) => {
       while (performance.now() < deadline) {
         const callId = id++;
         const t0 = performance.now();
         try {
-          const answer = await post(pool, url, headers, { jsonrpc: '2.0', id: callId, method: 'tools/call', params: CALL_PARAMS });
+          const answer = await post(connection, url, headers, { jsonrpc: '2.0', id: callId, method: 'tools/call', params: CALL_PARAMS });
           const elapsed = performance.now() - t0;
           if (answer.status !== 200) fail(`HTTP ${answer.status}`);
           else if (!answer.message) fail('no answer');
@@ -97,7 +92,7 @@ export async function drive(address, token, { sessions, seconds, onTick }) {
     }),
   );
   const elapsedS = (performance.now() - startedAt) / 1000;
-  await pool.close();
+  for (const { connection } of opened) connection.close();
   const errorCount = [...errors.values()].reduce((a, b) => a + b, 0);
   return {
     calls: latencies.length + errorCount,
