@@ -389,8 +389,9 @@ describe('the HTTP upstream channel', () => {
     await expect(up.channel.send(call(3))).rejects.toThrow('the upstream connection is closed');
   });
 
-  it('sends again, once, on a new connection when a kept-alive socket turns out to be closed', async () => {
-    // A raw server, so that it can reset the connection the client reuses for its second request.
+  it('never sends a request twice: one whose kept-alive connection breaks fails, and the next goes out on a new connection', async () => {
+    // A raw server, so that it can read the second request on a connection and then reset it: the
+    // server may have acted on that request (a tools/call is not idempotent), so it is not resent.
     let requests = 0;
     const sockets = new Set<Socket>();
     const server = createTcpServer((socket) => {
@@ -417,13 +418,16 @@ describe('the HTTP upstream channel', () => {
     try {
       const up = await open(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`));
       await up.channel.send(call(1));
-      await up.channel.send(call(2));
+      // Idle for a moment, so that the next request reuses the kept-alive connection.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await expect(up.channel.send(call(2))).rejects.toThrow(/^the request to the upstream failed: /);
+      await up.channel.send(call(3));
       expect(up.inbound).toEqual([
         { kind: 'result', message: result(1) },
-        { kind: 'result', message: result(2) },
+        { kind: 'result', message: result(3) },
       ]);
       expect(requests).toBe(3);
-      expect(up.errors).toEqual([]);
+      expect(sockets.size).toBe(2);
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
