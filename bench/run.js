@@ -38,7 +38,7 @@ if (only.includes('decision')) {
   console.log(`\n${formatDecisions(results.decision)}`);
 }
 if (only.includes('gateway')) {
-  results.gateway = await measureGatewayLatency(quick ? { calls: 100, warmup: 20 } : { calls: 2000, warmup: 200 });
+  results.gateway = await measureGatewayLatency(quick ? { calls: 100, warmup: 20, first: 20 } : {});
   console.log(`\n${formatLatency(results.gateway)}`);
 }
 if (only.includes('load')) {
