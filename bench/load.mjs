@@ -22,6 +22,8 @@ import { benchPolicy, CLI, cpuMs, createToken, FIXTURE_UPSTREAM, removeFolder, r
 import { percentile, wholeNumberOption } from './stats.js';
 
 const PROTOCOL = '2025-06-18';
+/** How long the open sessions sit idle before RSS at rest is read. */
+const REST_MS = 2000;
 const CALL_PARAMS = { name: 'get_stock_quote', arguments: { symbols: ['HK.00700'] } };
 
 /** One POST on a session's connection; resolves with status, headers and the JSON-RPC answer (if any). */
@@ -153,6 +155,8 @@ export async function measureLoad({ sessions = 50, seconds = 30 } = {}) {
         sessions,
         seconds,
         onTick: async () => {
+          // At rest: the sessions open and idle, the garbage of opening them given time to go.
+          await new Promise((resolveRest) => setTimeout(resolveRest, REST_MS));
           rssAtRest = await rssMiB(pid);
         },
       });
