@@ -14,7 +14,7 @@
 // callers that wait, never into silence.
 
 import type { JsonObject, JsonValue } from '../model/json.js';
-import type { CallGate, Reservation, ToolInventory } from './gate-types.js';
+import type { CallGate, GateVerdict, Reservation, ToolInventory } from './gate-types.js';
 import {
   ErrorCodes,
   errorResponse,
@@ -344,20 +344,37 @@ export function createSession(options: SessionOptions): Session {
       answerError(request.id, ErrorCodes.invalidParams, 'tools/call "arguments" must be an object.');
       return;
     }
-    const key = idKey(request.id);
-    const held: Held = { cancelled: false };
-    clientRequests.set(key, held);
     // Once the tool list is known, and when the gate answers at once, nothing here waits: the
-    // call is decided, recorded and written to the upstream in the turn that read it.
-    const known = inventorySettled?.kind === 'known' ? inventorySettled : await toolInventory();
-    if (held.cancelled || closed) return;
-    const admitted = gate.admit({ tool: name, args, identity: options.identity, session: options.id, inventory: known });
-    const verdict = admitted instanceof Promise ? await admitted : admitted;
-    if (held.cancelled || closed) {
-      if (verdict.forward) verdict.reservation?.release();
-      return;
+    // call is decided, recorded and written to the upstream in the turn that read it, and no
+    // cancellation can come in between. Only a call that waits is held, so that one can.
+    const key = idKey(request.id);
+    let held: Held | undefined;
+    const hold = (): Held => {
+      const waiting: Held = { cancelled: false };
+      clientRequests.set(key, waiting);
+      return waiting;
+    };
+    let known: ToolInventory | undefined = inventorySettled?.kind === 'known' ? inventorySettled : undefined;
+    if (known === undefined) {
+      held = hold();
+      known = await toolInventory();
+      if (held.cancelled || closed) return;
     }
-    clientRequests.delete(key);
+    const admitted = gate.admit({ tool: name, args, identity: options.identity, session: options.id, inventory: known });
+    let verdict: GateVerdict;
+    if (admitted instanceof Promise) {
+      held ??= hold();
+      verdict = await admitted;
+    } else {
+      verdict = admitted;
+    }
+    if (held !== undefined) {
+      if (held.cancelled || closed) {
+        if (verdict.forward) verdict.reservation?.release();
+        return;
+      }
+      clientRequests.delete(key);
+    }
     if (!verdict.forward) {
       deniedResult(request.id, verdict.text);
       return;
