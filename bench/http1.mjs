@@ -4,7 +4,7 @@
 // line, headers, a body framed by Content-Length, chunked encoding or the end of the connection).
 //
 // The generator shares the machine's two cores with the gateway it measures, so what it spends per
-// request is taken from the gateway: with this client it spends about a third of what undici's
+// request is taken from the gateway: with this client it spends about a third less than undici's
 // Pool did (bench/README.md), and, with one connection per session, no request of one session
 // waits behind another's.
 
