@@ -94,7 +94,13 @@ export async function drive(address, token, { sessions, seconds, onTick }) {
     }),
   );
   const elapsedS = (performance.now() - startedAt) / 1000;
-  for (const { connection } of opened) connection.close();
+  // Each session ends as a client ends it, so that a gateway driven again starts from none.
+  await Promise.all(
+    opened.map(async ({ connection, headers }) => {
+      await connection.request('DELETE', url.pathname, headers).catch(() => undefined);
+      connection.close();
+    }),
+  );
   const errorCount = [...errors.values()].reduce((a, b) => a + b, 0);
   return {
     calls: latencies.length + errorCount,

@@ -286,6 +286,28 @@ describe('Streamable HTTP, in front of the Futu fixture', () => {
     expect(after.status).toBe(404);
     expect((await exchange(gateway.url, { method: 'DELETE', headers: inSession(session) })).status).toBe(404);
   });
+
+  it('counts a session ended by DELETE no longer against --max-sessions; a refused DELETE ends nothing', async () => {
+    const folder = await tempDir();
+    const tokens = join(folder, 'tokens.yaml');
+    const own = await addToken(tokens, 'trader');
+    const single = await httpGateway(['--policy', policy, '--tokens', tokens, '--audit', join(folder, 'audit.jsonl'), '--max-sessions', '1', '--', process.execPath, FUTU]);
+    try {
+      const headers = { ...MCP_HEADERS, authorization: `Bearer ${own}` };
+      const first = await exchange(single.url, { headers, body: INITIALIZE });
+      const session = first.headers['mcp-session-id'] as string;
+      expect(first.status).toBe(200);
+      expect((await exchange(single.url, { headers, body: INITIALIZE })).status).toBe(503);
+      // Refused (a protocol version the gateway does not know): the session stays, and counts.
+      const refused = await exchange(single.url, { method: 'DELETE', headers: { ...headers, 'mcp-session-id': session, 'mcp-protocol-version': '1999-01-01' } });
+      expect(refused.status).toBe(400);
+      expect((await exchange(single.url, { headers, body: INITIALIZE })).status).toBe(503);
+      expect((await exchange(single.url, { method: 'DELETE', headers: { ...headers, 'mcp-session-id': session } })).status).toBe(200);
+      expect((await exchange(single.url, { headers, body: INITIALIZE })).status).toBe(200);
+    } finally {
+      await single.stop();
+    }
+  });
 });
 
 describe('Streamable HTTP, in front of server-everything', () => {

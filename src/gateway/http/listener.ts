@@ -163,7 +163,9 @@ export async function listenHttp(options: HttpListenOptions): Promise<HttpGatewa
         trackStream(entry, res);
         entry.transport.handleGet(req, res);
       } else {
-        entry.transport.handleDelete(req, res);
+        // Ended by its client: its id is unknown from now on, and it no longer counts against
+        // --max-sessions while it finishes closing.
+        if (entry.transport.handleDelete(req, res)) sessions.delete(sessionHeader as string);
       }
       return;
     }
@@ -185,6 +187,9 @@ export async function listenHttp(options: HttpListenOptions): Promise<HttpGatewa
       if (inbound.kind !== 'request' || inbound.message.method !== 'initialize') {
         return sendJsonError(res, 400, null, ErrorCodes.invalidRequest, 'Bad Request: Mcp-Session-Id header is required (only initialize starts a session).');
       }
+      // Sessions that ended on their own (their upstream went away) are pruned lazily; here they
+      // must not count against the cap.
+      if (sessions.size >= maxSessions) forgetClosedSessions();
       if (sessions.size >= maxSessions) {
         return sendJsonError(res, 503, inbound.message.id, ErrorCodes.upstreamUnavailable, `Too many sessions (${maxSessions}); close one first.`);
       }
@@ -237,6 +242,10 @@ export async function listenHttp(options: HttpListenOptions): Promise<HttpGatewa
       entry.openStreams--;
       entry.lastSeen = Date.now();
     });
+  }
+
+  function forgetClosedSessions(): void {
+    for (const [id, entry] of sessions) if (entry.session.closed) sessions.delete(id);
   }
 
   function closeIdleSessions(): void {

@@ -40,7 +40,8 @@ export interface StreamableSession {
   readonly channel: Channel;
   handlePost(req: IncomingMessage, res: ServerResponse, inbound: AcceptedInbound): void;
   handleGet(req: IncomingMessage, res: ServerResponse): void;
-  handleDelete(req: IncomingMessage, res: ServerResponse): void;
+  /** True when it ended the session (a refused DELETE leaves it as it was). */
+  handleDelete(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
 /** The HTTP response a POSTed request is answered on. */
@@ -160,14 +161,18 @@ export function createStreamableSession(options: StreamableOptions): StreamableS
     res.flushHeaders();
   }
 
-  function handleDelete(req: IncomingMessage, res: ServerResponse): void {
-    if (closed) return sendError(res, 404, ErrorCodes.requestTimeout, 'Session not found');
-    if (sessionRefused(req, res)) return;
+  function handleDelete(req: IncomingMessage, res: ServerResponse): boolean {
+    if (closed) {
+      sendError(res, 404, ErrorCodes.requestTimeout, 'Session not found');
+      return false;
+    }
+    if (sessionRefused(req, res)) return false;
     res.writeHead(200).end();
     // The relay hears first, while the streams are open, so that the calls it fails are answered
     // with its reason; then whatever is left is ended here.
     notify({ reason: 'ended the session', expected: false });
     closeStreams();
+    return true;
   }
 
   /** After initialize every request must name a version the SDK knows; none at all is accepted. */
