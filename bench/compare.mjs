@@ -34,12 +34,14 @@ try {
   const upstream = start(process.execPath, [FIXTURE_UPSTREAM], { ready: /"port":(\d+)/ });
   const [, upstreamPort] = await upstream.ready;
 
+  // Every burst opens its own sessions and ends them with DELETE; builds older than 2026-11-28
+  // kept counting those against --max-sessions until their sweep, hence the generous cap.
   const gateways = [];
   for (const [index, cli] of clis.entries()) {
     await access(resolve(cli)).catch(() => {
       throw new Error(`${cli} does not exist: build it first (npm run build)`);
     });
-    const args = [resolve(cli), 'serve', '--policy', policy, '--audit', join(folder, `audit-${index}.jsonl`), '--no-watch', '--listen', '127.0.0.1:0', '--tokens', tokens, '--max-sessions', String(sessions * 2), '--upstream', `http://127.0.0.1:${upstreamPort}/mcp`];
+    const args = [resolve(cli), 'serve', '--policy', policy, '--audit', join(folder, `audit-${index}.jsonl`), '--no-watch', '--listen', '127.0.0.1:0', '--tokens', tokens, '--max-sessions', '100000', '--upstream', `http://127.0.0.1:${upstreamPort}/mcp`];
     const gateway = start(process.execPath, args, { ready: /listening on (\S+);/ });
     const [, url] = await gateway.ready;
     gateways.push({ cli, url, pid: gateway.child.pid, calls: 0, errors: 0, cpuMs: 0, seconds: 0 });
