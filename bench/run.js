@@ -42,7 +42,7 @@ if (only.includes('gateway')) {
   console.log(`\n${formatLatency(results.gateway)}`);
 }
 if (only.includes('load')) {
-  results.load = await measureLoad(quick ? { sessions: 10, seconds: 3 } : { sessions: 50, seconds: 30 });
+  results.load = await measureLoad(quick ? { sessions: 10, seconds: 3, warmup: 1 } : { sessions: 50, seconds: 30, warmup: 10 });
   console.log(`\n${formatLoad(results.load)}`);
 }
 if (only.includes('stores')) {
