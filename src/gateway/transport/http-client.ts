@@ -12,7 +12,7 @@
 // ever sent twice. Messages are checked with the gateway's own parseMessage/classify, as on stdio.
 //
 // Requests go through undici's Dispatcher API (not fetch, not node:http): under the 50-session
-// load its request costs the gateway about a fifth less CPU per call than node:http's
+// load its request costs the gateway a fifth to a third less CPU per call than node:http's
 // ClientRequest and Agent did (bench/README.md).
 
 import { setMaxListeners } from 'node:events';
