@@ -11,10 +11,10 @@
 //   node bench/compare.mjs /tmp/policyc-old/dist/cli/main.js dist/cli/main.js
 
 import { access } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
-import { drive } from './load.mjs';
-import { benchPolicy, cpuMs, createToken, FIXTURE_UPSTREAM, removeFolder, start, stopAll, tempFolder } from './processes.mjs';
+import { drive, startHttpGateway, startLoadRig } from './load.mjs';
+import { cpuMs, removeFolder, stopAll, tempFolder } from './processes.mjs';
 import { wholeNumberOption } from './stats.js';
 
 const clis = process.argv.slice(2, 4).filter((arg) => !arg.startsWith('--'));
@@ -28,11 +28,8 @@ const sessions = wholeNumberOption('--sessions', 50);
 
 const folder = await tempFolder('policyc-bench-compare-');
 try {
-  const policy = await benchPolicy(folder);
-  const tokens = join(folder, 'tokens.yaml');
-  const token = createToken(tokens, 'anonymous');
-  const upstream = start(process.execPath, [FIXTURE_UPSTREAM], { ready: /"port":(\d+)/ });
-  const [, upstreamPort] = await upstream.ready;
+  const rig = await startLoadRig(folder);
+  const { token } = rig;
 
   // Every burst opens its own sessions and ends them with DELETE; builds older than 2026-11-28
   // kept counting those against --max-sessions until their sweep, hence the generous cap.
@@ -41,10 +38,8 @@ try {
     await access(resolve(cli)).catch(() => {
       throw new Error(`${cli} does not exist: build it first (npm run build)`);
     });
-    const args = [resolve(cli), 'serve', '--policy', policy, '--audit', join(folder, `audit-${index}.jsonl`), '--no-watch', '--listen', '127.0.0.1:0', '--tokens', tokens, '--max-sessions', '100000', '--upstream', `http://127.0.0.1:${upstreamPort}/mcp`];
-    const gateway = start(process.execPath, args, { ready: /listening on (\S+);/ });
-    const [, url] = await gateway.ready;
-    gateways.push({ cli, url, pid: gateway.child.pid, calls: 0, errors: 0, cpuMs: 0, seconds: 0 });
+    const { url, pid } = await startHttpGateway(rig, { cli: resolve(cli), audit: `audit-${index}.jsonl`, maxSessions: 100_000 });
+    gateways.push({ cli, url, pid, calls: 0, errors: 0, cpuMs: 0, seconds: 0 });
   }
 
   // A warm-up burst each, unmeasured: V8 compiles the hot path.

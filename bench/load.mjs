@@ -117,29 +117,38 @@ export async function drive(address, token, { sessions, seconds, onTick }) {
   };
 }
 
+/**
+ * What every load run stands on, in `folder`: the example policy (limit raised), a token for
+ * identity "anonymous", and the upstream that answers at once.
+ */
+export async function startLoadRig(folder) {
+  const policy = await benchPolicy(folder);
+  const tokens = join(folder, 'tokens.yaml');
+  const token = createToken(tokens, 'anonymous');
+  const upstream = start(process.execPath, [FIXTURE_UPSTREAM], { ready: /"port":(\d+)/ });
+  const [, upstreamPort] = await upstream.ready;
+  return { folder, policy, tokens, token, upstream: upstream.child, upstreamUrl: `http://127.0.0.1:${upstreamPort}/mcp` };
+}
+
+/** `policyc serve --listen … --upstream` in front of the rig's upstream, audit log on; resolves once it listens. */
+export async function startHttpGateway(rig, { cli = CLI, audit, maxSessions, nodeFlags = [] }) {
+  const args = [...nodeFlags, cli, 'serve', '--policy', rig.policy, '--audit', join(rig.folder, audit), '--no-watch', '--listen', '127.0.0.1:0', '--tokens', rig.tokens];
+  const gateway = start(process.execPath, [...args, '--max-sessions', String(maxSessions), '--upstream', rig.upstreamUrl], { ready: /listening on (\S+);/ });
+  const [, url] = await gateway.ready;
+  return { url, pid: gateway.child.pid, child: gateway.child };
+}
+
 export async function measureLoad({ sessions = 50, seconds = 30, warmup = 10 } = {}) {
   const folder = await tempFolder('policyc-bench-load-');
   try {
-    const policy = await benchPolicy(folder);
-    const tokens = join(folder, 'tokens.yaml');
-    const token = createToken(tokens, 'anonymous');
-
-    const upstream = start(process.execPath, [FIXTURE_UPSTREAM], { ready: /"port":(\d+)/ });
-    const [, upstreamPort] = await upstream.ready;
-    const upstreamUrl = `http://127.0.0.1:${upstreamPort}/mcp`;
-
-    const gateway = start(
-      process.execPath,
-      [CLI, 'serve', '--policy', policy, '--audit', join(folder, 'audit.jsonl'), '--no-watch', '--listen', '127.0.0.1:0', '--tokens', tokens, '--max-sessions', String(sessions * 2), '--upstream', upstreamUrl],
-      { ready: /listening on (\S+);/ },
-    );
-    const [, gatewayUrl] = await gateway.ready;
-    const pid = gateway.child.pid;
+    const rig = await startLoadRig(folder);
+    const { token, upstreamUrl, upstream } = rig;
+    const { url: gatewayUrl, pid } = await startHttpGateway(rig, { audit: 'audit.jsonl', maxSessions: sessions * 2 });
     const rssAtStart = await rssMiB(pid);
 
     // CPU time per call of each process (gateway, upstream, this load generator): unlike calls
     // per second, it does not depend on what else the machine is doing.
-    const cpuOf = async () => ({ gateway: await cpuMs(pid), upstream: await cpuMs(upstream.child.pid), generator: process.cpuUsage() });
+    const cpuOf = async () => ({ gateway: await cpuMs(pid), upstream: await cpuMs(upstream.pid), generator: process.cpuUsage() });
     const cpuPerCall = (before, after, calls) => ({
       gateway: (after.gateway - before.gateway) / calls,
       upstream: (after.upstream - before.upstream) / calls,

@@ -23,8 +23,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 
-import { drive } from './load.mjs';
-import { benchPolicy, CLI, cpuMs, createToken, FIXTURE_UPSTREAM, FUTU, ROOT, start, stopAll, tempFolder } from './processes.mjs';
+import { drive, startHttpGateway, startLoadRig } from './load.mjs';
+import { benchPolicy, CLI, cpuMs, FUTU, ROOT, stopAll, tempFolder } from './processes.mjs';
 import { wholeNumberOption } from './stats.js';
 
 const CALL = { method: 'tools/call', params: { name: 'get_stock_quote', arguments: { symbols: ['HK.00700'] } } };
@@ -53,22 +53,13 @@ async function profileStdio(folder, calls, profileDir) {
 }
 
 async function profileHttp(folder, seconds, profileDir) {
-  const policy = await benchPolicy(folder);
-  const tokens = join(folder, 'tokens.yaml');
-  const token = createToken(tokens, 'anonymous');
-  const upstream = start(process.execPath, [FIXTURE_UPSTREAM], { ready: /"port":(\d+)/ });
-  const [, upstreamPort] = await upstream.ready;
+  const rig = await startLoadRig(folder);
   const flags = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '100'];
-  const gateway = start(
-    process.execPath,
-    [...flags, CLI, 'serve', '--policy', policy, '--audit', join(folder, `audit-${Date.now()}.jsonl`), '--no-watch', '--listen', '127.0.0.1:0', '--tokens', tokens, '--max-sessions', '100', '--upstream', `http://127.0.0.1:${upstreamPort}/mcp`],
-    { ready: /listening on (\S+);/ },
-  );
-  const [, url] = await gateway.ready;
+  const gateway = await startHttpGateway(rig, { audit: `audit-${Date.now()}.jsonl`, maxSessions: 100, nodeFlags: flags });
   try {
-    const before = await cpuMs(gateway.child.pid);
-    const result = await drive(url, token, { sessions: 50, seconds });
-    return { calls: result.calls, callsPerSecond: result.callsPerSecond, errors: result.errors, cpuMsPerCall: ((await cpuMs(gateway.child.pid)) - before) / result.calls };
+    const before = await cpuMs(gateway.pid);
+    const result = await drive(gateway.url, rig.token, { sessions: 50, seconds });
+    return { calls: result.calls, callsPerSecond: result.callsPerSecond, errors: result.errors, cpuMsPerCall: ((await cpuMs(gateway.pid)) - before) / result.calls };
   } finally {
     // SIGINT: the gateway shuts down cleanly, and V8 writes the profile on the way out.
     gateway.child.kill('SIGINT');
