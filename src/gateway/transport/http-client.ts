@@ -99,6 +99,8 @@ export function httpClientChannel(spec: HttpUpstream): Channel {
   setMaxListeners(0, inflight.signal);
   const timers = new Set<NodeJS.Timeout>();
   let dispatcher: Dispatcher | undefined;
+  /** The endpoint's origin and path, worked out once rather than on every request. */
+  const endpoint = targetOf(spec.url);
 
   const channel: Channel = {
     async start() {
@@ -349,7 +351,8 @@ export function httpClientChannel(spec: HttpUpstream): Channel {
     if (client === undefined) return Promise.reject(new Error('the channel was not started'));
     return new Promise((resolve, reject) => {
       const attempt = (url: URL, hops: number): void => {
-        const options: Dispatcher.RequestOptions = { origin: url.origin, path: `${url.pathname}${url.search}`, method, headers: withUserinfo(headers, url), signal: inflight.signal };
+        const where = url === spec.url ? endpoint : targetOf(url);
+        const options: Dispatcher.RequestOptions = { ...where, method, headers: withUserinfo(headers, url), signal: inflight.signal };
         if (body !== undefined) options.body = body;
         client.request(options, (error, data) => {
           if (error) {
@@ -371,6 +374,10 @@ export function httpClientChannel(spec: HttpUpstream): Channel {
   }
 
   return channel;
+}
+
+function targetOf(url: URL): { origin: string; path: string } {
+  return { origin: url.origin, path: `${url.pathname}${url.search}` };
 }
 
 /** Userinfo in the URL becomes Basic authorization, as curl and node:http do, unless one is set. */
