@@ -13,16 +13,13 @@
 //
 // Requests go through undici's Dispatcher API (not fetch, not node:http): under the 50-session
 // load its request costs the gateway a fifth to a third less CPU per call than node:http's
-// ClientRequest and Agent did (bench/README.md).
-
-import { setMaxListeners } from 'node:events';
-import { STATUS_CODES } from 'node:http';
-import type { Readable } from 'node:stream';
+// ClientRequest and Agent did (bench/README.md); http-answer.ts is the handler.
 
 import type { Dispatcher } from 'undici';
 
 import { classify, parseMessage, ErrorCodes, type Inbound, type JsonRpcMessage } from '../jsonrpc.js';
 import type { Channel, ChannelEnd } from './channel.js';
+import { exchange as dispatchExchange, InFlight, type Answer } from './http-answer.js';
 import { DEFAULT_MAX_LINE_BYTES } from './lines.js';
 import { createSseDecoder } from './sse.js';
 
@@ -68,14 +65,6 @@ const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connect
 
 type Headers = Record<string, string>;
 
-/** An upstream's answer: its head, and its body as it streams. */
-interface Answer {
-  status: number;
-  statusText: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: Readable;
-}
-
 export function httpClientChannel(spec: HttpUpstream): Channel {
   const maxMessageBytes = spec.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const reconnect: ReconnectOptions = { ...DEFAULT_RECONNECT, ...spec.reconnect };
@@ -94,9 +83,8 @@ export function httpClientChannel(spec: HttpUpstream): Channel {
   /** Session, version and the user's headers: rebuilt when one changes, not per request. */
   let common: Headers = { ...extras };
   let postHeaders = postHeadersOf(common);
-  /** Every request of this channel listens to it: stop() aborts whatever is in flight. */
-  const inflight = new AbortController();
-  setMaxListeners(0, inflight.signal);
+  /** What stop() aborts. */
+  const inFlight = new InFlight();
   const timers = new Set<NodeJS.Timeout>();
   let dispatcher: Dispatcher | undefined;
   /** The endpoint's origin and path, worked out once rather than on every request. */
@@ -187,7 +175,7 @@ export function httpClientChannel(spec: HttpUpstream): Channel {
   function stop(): void {
     for (const timer of timers) clearTimeout(timer);
     timers.clear();
-    inflight.abort();
+    inFlight.abortAll(new Error('the upstream connection is closed'));
   }
 
   /** Trouble worth a log line, unless the channel is going anyway. */
@@ -280,16 +268,20 @@ export function httpClientChannel(spec: HttpUpstream): Channel {
       },
       maxMessageBytes,
     );
-    response.body.on('data', (chunk: Buffer) => decoder.push(chunk));
-    response.body.on('error', (error) => {
-      broke = error;
-    });
-    response.body.on('close', () => {
+    const closed = (): void => {
       decoder.end();
       if (ended || closing) return;
       if (broke !== undefined) report(new Error(`the upstream's event stream broke off: ${broke.message}`));
       const lastEventId = decoder.lastEventId ?? options.lastEventId;
       if (options.standalone || (lastEventId !== undefined && !answered)) scheduleReopen({ standalone: options.standalone, lastEventId }, 0);
+    };
+    response.body.read({
+      data: (chunk) => decoder.push(chunk),
+      end: closed,
+      fail(error) {
+        broke = error;
+        closed();
+      },
     });
   }
 
@@ -352,14 +344,9 @@ export function httpClientChannel(spec: HttpUpstream): Channel {
     return new Promise((resolve, reject) => {
       const attempt = (url: URL, hops: number): void => {
         const where = url === spec.url ? endpoint : targetOf(url);
-        const options: Dispatcher.RequestOptions = { ...where, method, headers: withUserinfo(headers, url), signal: inflight.signal };
+        const options: Dispatcher.DispatchOptions = { ...where, method, headers: withUserinfo(headers, url) };
         if (body !== undefined) options.body = body;
-        client.request(options, (error, data) => {
-          if (error) {
-            reject(error);
-            return;
-          }
-          const answer: Answer = { status: data.statusCode, statusText: data.statusText || (STATUS_CODES[data.statusCode] ?? ''), headers: data.headers, body: data.body };
+        dispatchExchange(client, options, inFlight).then((answer) => {
           const next = redirectTarget(answer, url, method, hops);
           if (next === undefined) {
             resolve(answer);
@@ -367,7 +354,7 @@ export function httpClientChannel(spec: HttpUpstream): Channel {
           }
           discard(answer);
           attempt(next, hops + 1);
-        });
+        }, reject);
       };
       attempt(spec.url, 0);
     });
@@ -466,31 +453,26 @@ function readBody(response: Answer, limit: number): Promise<Buffer | undefined> 
   const { body } = response;
   return new Promise((resolve, reject) => {
     if (Number(response.headers['content-length']) > limit) {
-      // undici's body reports its own destruction as an error: nobody is waiting for it.
-      body.on('error', () => undefined).destroy();
+      body.drop();
       resolve(undefined);
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    body.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        body.destroy();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    let ended = false;
-    body.on('end', () => {
-      ended = true;
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-    });
-    body.on('error', reject);
-    // 'close' follows 'end' on every answer: an Error (and its stack) only when it did not end.
-    body.on('close', () => {
-      if (!ended) reject(new Error('the connection closed before the answer was complete'));
+    body.read({
+      data(chunk) {
+        if (size > limit) return;
+        size += chunk.length;
+        if (size > limit) {
+          body.drop();
+          resolve(undefined);
+          return;
+        }
+        chunks.push(chunk);
+      },
+      end: () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)),
+      // After a drop this changes nothing: the promise is settled.
+      fail: reject,
     });
   });
 }
@@ -501,17 +483,19 @@ function readBody(response: Answer, limit: number): Promise<Buffer | undefined> 
  */
 function discard(response: Answer): void {
   const { body } = response;
-  body.on('error', () => undefined);
   if (mediaType(response.headers['content-type']) === 'text/event-stream') {
-    body.destroy();
+    body.drop();
     return;
   }
   let size = 0;
-  body.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > MAX_ERROR_BODY_BYTES) body.destroy();
+  body.read({
+    data(chunk) {
+      size += chunk.length;
+      if (size > MAX_ERROR_BODY_BYTES) body.drop();
+    },
+    end: () => undefined,
+    fail: () => undefined,
   });
-  body.resume();
 }
 
 function describe(error: unknown): string {
