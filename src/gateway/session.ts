@@ -31,6 +31,7 @@ import {
   type RequestId,
 } from './jsonrpc.js';
 import { quoted, type Logger } from './log.js';
+import { SlotMap } from './slot-map.js';
 import { filterToolsPage, readToolsPage } from './tools-list.js';
 import type { Channel, ChannelEnd, SendOptions } from './transport/channel.js';
 
@@ -105,9 +106,9 @@ export function createSession(options: SessionOptions): Session {
   let nextUpstreamId = 1;
   let nextDownstreamId = 1;
   /** Gateway id → what waits for the upstream's answer. */
-  const upstreamPending = new Map<number, Forwarded | OwnRequest>();
+  const upstreamPending = new SlotMap<number, Forwarded | OwnRequest>();
   /** Client id → gateway id (sent) or Held (being decided). */
-  const clientRequests = new Map<string, number | Held>();
+  const clientRequests = new SlotMap<string, number | Held>();
   /** Progress token → gateway id of the request it belongs to. */
   const progressTokens = new Map<string, number>();
   /** Server→client requests: our downstream id → the upstream's id, and back. */

@@ -19,6 +19,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { ErrorCodes, type Inbound, type JsonRpcMessage, type RequestId } from '../jsonrpc.js';
+import { SlotMap } from '../slot-map.js';
 import type { Channel, ChannelEnd, SendOptions } from '../transport/channel.js';
 
 /** A message the listener accepted: anything parseMessage did not refuse. */
@@ -67,7 +68,7 @@ export function createStreamableSession(options: StreamableOptions): StreamableS
   const keepAliveMs = options.keepAliveMs ?? SSE_KEEP_ALIVE_MS;
   const sseHeaders = { ...SSE_HEADERS, 'Mcp-Session-Id': sessionId };
   /** Open POSTed requests by their JSON-RPC id (1 and "1" are different ids, as in a Map). */
-  const requests = new Map<RequestId, RequestStream>();
+  const requests = new SlotMap<RequestId, RequestStream>();
   /** The GET stream, for server messages that belong to no request. */
   let standalone: ServerResponse | undefined;
   let initialized = false;
