@@ -563,9 +563,14 @@ export function createSession(options: SessionOptions): Session {
 
   /** The client request a server→client request most likely belongs to: the latest pending call. */
   function latestPendingCall(): RequestId | undefined {
+    // Gateway ids grow with every request sent, so the latest call has the largest.
+    let latestId = 0;
     let latest: RequestId | undefined;
-    for (const entry of upstreamPending.values()) {
-      if (entry.kind === 'client' && entry.method === 'tools/call') latest = entry.clientId;
+    for (const [gatewayId, entry] of upstreamPending) {
+      if (entry.kind === 'client' && entry.method === 'tools/call' && gatewayId > latestId) {
+        latestId = gatewayId;
+        latest = entry.clientId;
+      }
     }
     return latest;
   }

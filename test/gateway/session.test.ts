@@ -355,6 +355,23 @@ describe('the relay: ids, cancellation, server requests', () => {
     r.server.deliver({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'srv-2' } });
     expect((await r.client.take((message) => message.method === 'notifications/cancelled')).message.params).toEqual({ requestId: second.message.id });
   });
+
+  it('relates a server request to the call sent last, whatever was answered in between', async () => {
+    const r = await rig();
+    await initialize(r);
+    const send = async (id: string) => {
+      r.client.deliver({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo' } });
+      return (await r.server.take(isRequest('tools/call'))).message;
+    };
+    const first = await send('a');
+    await send('b');
+    // The first is answered, and a third goes out while the second still waits.
+    r.server.deliver({ jsonrpc: '2.0', id: first.id, result: { content: [] } });
+    await r.client.take(isResponseTo('a'));
+    await send('c');
+    r.server.deliver({ jsonrpc: '2.0', id: 'srv-1', method: 'elicitation/create', params: {} });
+    expect((await r.client.take(isRequest('elicitation/create'))).options).toEqual({ relatedRequestId: 'c' });
+  });
 });
 
 describe('the relay: failures end in errors, never silence', () => {
