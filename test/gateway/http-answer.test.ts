@@ -8,7 +8,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { exchange, InFlight, type Answer, type BodyReader } from '../../src/gateway/transport/http-answer.js';
+import { dispatchOnce, InFlight, type Answer, type BodyReader } from '../../src/gateway/transport/http-answer.js';
 
 const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
 const servers: Server[] = [];
@@ -42,7 +42,7 @@ async function rawServer(onRequest: (socket: Socket) => void): Promise<{ origin:
 }
 
 function get(origin: string, inFlight = new InFlight()): Promise<Answer> {
-  return exchange(agent, { origin, path: '/mcp', method: 'GET' }, inFlight);
+  return dispatchOnce(agent, { origin, path: '/mcp', method: 'GET' }, inFlight);
 }
 
 /** Reads a body to its end or failure. */

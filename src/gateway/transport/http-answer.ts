@@ -88,8 +88,8 @@ export class InFlight {
   }
 }
 
-/** One request: resolves with the head of the answer (1xx heads are skipped), rejects if none comes. */
-export function exchange(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, inFlight: InFlight): Promise<Answer> {
+/** One request, redirects not followed: resolves with the head of the answer (1xx heads are skipped), rejects if none comes. */
+export function dispatchOnce(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, inFlight: InFlight): Promise<Answer> {
   return new Promise((resolve, reject) => {
     dispatcher.dispatch(options, new Exchange(inFlight, resolve, reject));
   });

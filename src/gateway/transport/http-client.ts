@@ -19,7 +19,7 @@ import type { Dispatcher } from 'undici';
 
 import { classify, parseMessage, ErrorCodes, type Inbound, type JsonRpcMessage } from '../jsonrpc.js';
 import type { Channel, ChannelEnd } from './channel.js';
-import { exchange as dispatchExchange, InFlight, type Answer } from './http-answer.js';
+import { dispatchOnce, InFlight, type Answer } from './http-answer.js';
 import { DEFAULT_MAX_LINE_BYTES } from './lines.js';
 import { createSseDecoder } from './sse.js';
 
@@ -338,25 +338,17 @@ export function httpClientChannel(spec: HttpUpstream): Channel {
    * that fails is never sent again: a POST may have reached the server before its connection
    * broke, and a tools/call done twice is an order placed twice.
    */
-  function exchange(method: 'POST' | 'GET' | 'DELETE', headers: Headers, body: string | undefined): Promise<Answer> {
+  function exchange(method: 'POST' | 'GET' | 'DELETE', headers: Headers, body: string | undefined, url = spec.url, hops = 0): Promise<Answer> {
     const client = dispatcher;
     if (client === undefined) return Promise.reject(new Error('the channel was not started'));
-    return new Promise((resolve, reject) => {
-      const attempt = (url: URL, hops: number): void => {
-        const where = url === spec.url ? endpoint : targetOf(url);
-        const options: Dispatcher.DispatchOptions = { ...where, method, headers: withUserinfo(headers, url) };
-        if (body !== undefined) options.body = body;
-        dispatchExchange(client, options, inFlight).then((answer) => {
-          const next = redirectTarget(answer, url, method, hops);
-          if (next === undefined) {
-            resolve(answer);
-            return;
-          }
-          discard(answer);
-          attempt(next, hops + 1);
-        }, reject);
-      };
-      attempt(spec.url, 0);
+    const where = url === spec.url ? endpoint : targetOf(url);
+    const options: Dispatcher.DispatchOptions = { ...where, method, headers: withUserinfo(headers, url) };
+    if (body !== undefined) options.body = body;
+    return dispatchOnce(client, options, inFlight).then((answer) => {
+      const next = redirectTarget(answer, url, method, hops);
+      if (next === undefined) return answer;
+      discard(answer);
+      return exchange(method, headers, body, next, hops + 1);
     });
   }
 
