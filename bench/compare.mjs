@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Two builds of policyc side by side under the load benchmark's traffic: which one costs less
-// CPU per call, and how high each one's RSS goes during its bursts. On a shared machine two runs of bench/load.mjs an hour apart differ by up to ×2;
-// here both gateways run at once, in front of one upstream, and take short bursts of the same
-// load in turn (the order flipped every round), so whatever the host does falls on both alike.
+// CPU per call, and how high each one's RSS goes during its bursts. On a shared machine two runs
+// of bench/load.mjs an hour apart differ by up to ×2; here both gateways run at once, in front of
+// one upstream, and take short bursts of the same load in turn (the order flipped every round), so
+// whatever the host does falls on both alike.
 //
 //   node bench/compare.mjs OLD_CLI NEW_CLI [--rounds N] [--seconds N] [--sessions N]
 //

@@ -31,7 +31,6 @@ const nodeFlags = flagsAt === -1 ? [] : process.argv[flagsAt + 1].split(' ').fil
 
 const folder = await tempFolder('policyc-promoted-');
 const out = join(folder, 'sampled.json');
-let calls;
 try {
   const rig = await startLoadRig(folder);
   process.env.POLICYC_SAMPLE_OUT = out;
@@ -41,7 +40,7 @@ try {
   const gateway = await startHttpGateway(rig, { cli, audit: 'audit.jsonl', maxSessions: 100, nodeFlags: ['--heap-growing-percent=300', ...nodeFlags, '--import', sampler] });
   // Load from the start (the sampler waits out the warm-up), and past the sampled window.
   const run = await drive(gateway.url, rig.token, { sessions: 50, seconds: WARMUP_MS / 1000 + seconds + 2 });
-  calls = run.callsPerSecond * seconds;
+  const calls = run.callsPerSecond * seconds;
   const profile = JSON.parse(await readFile(out, 'utf8'));
   const name = (frame) => `${frame.functionName || '(anonymous)'} ${frame.url.replace(/^.*\/(dist|node_modules)\//, '$1/')}:${frame.lineNumber + 1}`;
   const bySite = new Map();

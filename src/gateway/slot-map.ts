@@ -12,7 +12,7 @@ export class SlotMap<K, V> {
   #slotFull = false;
   #slotKey: K | undefined;
   #slotValue: V | undefined;
-  /** Created on the first second entry and kept, so that it too stops reallocating. */
+  /** Created when a second entry first comes, and kept for the session's life. */
   #rest: Map<K, V> | undefined;
 
   get size(): number {

@@ -1,7 +1,7 @@
 // One HTTP request to the upstream on undici's dispatch() and a handler of our own, not its
 // request() API: that one wraps every answer's body in a Readable stream and every request in an
 // 'abort' listener on an AbortSignal, a dozen objects and several ticks per call that the gateway
-// does not need (bench/README.md: a sixth of the gateway's CPU per call under load). The body is
+// does not need (bench/README.md: a tenth of the gateway's CPU per call under load). The body is
 // handed on as undici parses it, to whichever reader the caller picks once it has seen the head.
 
 import { STATUS_CODES } from 'node:http';
